@@ -1,0 +1,19 @@
+package dev.myelin.backend;
+
+/**
+ * Entry point of one backend for discovery. {@link #probe()} must be cheap after its first call,
+ * must never throw and must not load native code a second time when the first attempt failed.
+ */
+public interface BackendProvider {
+    BackendKind kind();
+
+    Probe probe();
+
+    /**
+     * Starts the backend. {@code preferGpu} is set by {@code auto}, which only wants devices that beat
+     * the CPU backend (an OpenCL CPU device such as PoCL is not worth it).
+     *
+     * @throws BackendUnavailableException with the one-line reason when it cannot start
+     */
+    Backend open(boolean preferGpu);
+}

@@ -1,0 +1,78 @@
+package dev.myelin.backend;
+
+import dev.myelin.backend.cpu.CpuBackendProvider;
+import dev.myelin.backend.cuda.CudaBackendProvider;
+import dev.myelin.backend.opencl.OpenClBackendProvider;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Discovery: which backends exist, which can start here, and the choice between them.
+ * {@code auto} takes CUDA, then an OpenCL GPU, then the CPU, and keeps the reason each was passed over.
+ */
+public final class Backends {
+    /** In {@code auto}'s order of preference. Adding a backend means adding its provider here. */
+    private static final List<BackendProvider> PROVIDERS = List.of(
+            new CudaBackendProvider(), new OpenClBackendProvider(), new CpuBackendProvider());
+
+    private Backends() {
+    }
+
+    public static List<BackendProvider> providers() {
+        return PROVIDERS;
+    }
+
+    public static BackendProvider provider(BackendKind kind) {
+        return PROVIDERS.stream().filter(p -> p.kind() == kind).findFirst().orElseThrow();
+    }
+
+    /** Probes every backend; never throws. */
+    public static List<Probe> probeAll() {
+        return PROVIDERS.stream().map(BackendProvider::probe).toList();
+    }
+
+    /**
+     * The outcome of a choice: the backend that was opened and, for each one passed over on the way,
+     * its kind and reason.
+     */
+    public record Selection(Backend backend, List<String> passedOver) {
+    }
+
+    /**
+     * Opens the backend named by {@code choice}: "auto" (or null/blank) or one of cpu, opencl, cuda.
+     *
+     * @throws BackendUnavailableException when a named backend cannot start, with its reason
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static Selection open(String choice) {
+        String normalized = choice == null ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
+        if (normalized.isEmpty() || normalized.equals("auto")) {
+            return openAuto();
+        }
+        BackendProvider provider = provider(BackendKind.parse(normalized));
+        Probe probe = provider.probe();
+        if (!probe.available()) {
+            throw new BackendUnavailableException(provider.kind(), probe.reason());
+        }
+        return new Selection(provider.open(false), List.of());
+    }
+
+    private static Selection openAuto() {
+        List<String> passedOver = new ArrayList<>();
+        for (BackendProvider provider : PROVIDERS) {
+            Probe probe = provider.probe();
+            if (!probe.available()) {
+                passedOver.add(provider.kind().id() + ": " + probe.reason());
+                continue;
+            }
+            try {
+                return new Selection(provider.open(true), List.copyOf(passedOver));
+            } catch (BackendUnavailableException e) {
+                passedOver.add(provider.kind().id() + ": " + e.getMessage().replaceFirst("^\\w+ backend unavailable: ", ""));
+            }
+        }
+        throw new IllegalStateException("the CPU backend refused to open: " + passedOver);
+    }
+}
