@@ -1,0 +1,12 @@
+package dev.myelin.train;
+
+/**
+ * One epoch's figures.
+ *
+ * @param trainLoss        mean training loss over the epoch's samples
+ * @param testAccuracy     fraction of test samples classified right after the epoch
+ * @param seconds          training time of the epoch (evaluation excluded)
+ * @param samplesPerSecond training samples per second
+ */
+public record EpochResult(int epoch, double trainLoss, double testAccuracy, double seconds, double samplesPerSecond) {
+}

@@ -1,0 +1,9 @@
+package dev.myelin.train;
+
+/** The loss became NaN or infinite: training cannot go on with these settings. */
+public final class TrainingDivergedException extends RuntimeException {
+    public TrainingDivergedException(int epoch, int step, double loss) {
+        super("training diverged: loss is " + loss + " at epoch " + epoch + ", step " + step
+                + " (try a smaller learning rate)");
+    }
+}
