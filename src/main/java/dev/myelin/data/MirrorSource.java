@@ -2,6 +2,7 @@ package dev.myelin.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLConnection;
 import java.nio.file.Files;
@@ -36,6 +37,10 @@ record MirrorSource(URI base) implements MnistSource {
             URLConnection connection = uri.toURL().openConnection();
             connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
             connection.setReadTimeout(READ_TIMEOUT_MS);
+            // Say "HTTP 404" rather than let HttpURLConnection's bare FileNotFoundException(url) speak.
+            if (connection instanceof HttpURLConnection http && http.getResponseCode() != HttpURLConnection.HTTP_OK) {
+                throw new IOException("HTTP " + http.getResponseCode() + " " + http.getResponseMessage() + " for " + uri);
+            }
             try (InputStream in = connection.getInputStream()) {
                 Files.copy(in, staging.resolve(name + ".gz"), StandardCopyOption.REPLACE_EXISTING);
             }
