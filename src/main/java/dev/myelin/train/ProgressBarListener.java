@@ -30,14 +30,25 @@ public final class ProgressBarListener implements TrainingListener {
 
     @Override
     public void stepFinished(int epoch, int batch, double recentLoss) {
+        if (bar == null) {
+            return;
+        }
         bar.stepTo(batch);
         if (!Double.isNaN(recentLoss)) {
             bar.setExtraMessage(String.format(" loss %.4f", recentLoss));
+        }
+        if (batch >= bar.getMax()) {
+            // Close on the last step, so the bar's clock stops before evaluation starts.
+            close();
         }
     }
 
     @Override
     public void epochFinished(EpochResult result) {
+        close();
+    }
+
+    private void close() {
         if (bar != null) {
             bar.close();
             bar = null;

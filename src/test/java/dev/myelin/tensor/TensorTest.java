@@ -1,0 +1,62 @@
+package dev.myelin.tensor;
+
+import dev.myelin.backend.Backend;
+import dev.myelin.backend.cpu.CpuBackend;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TensorTest {
+    private final Backend cpu = new CpuBackend();
+
+    @Test
+    void valuesRoundTripAndShapesAreChecked() {
+        try (var scope = Scope.open()) {
+            Tensor t = Tensor.of(cpu, new float[]{1, 2, 3, 4, 5, 6}, 2, 3);
+            assertThat(t.toArray()).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(t.shape().rows()).isEqualTo(2);
+            assertThat(t.shape().cols()).isEqualTo(3);
+            assertThat(Tensor.scalar(cpu, 7f).item()).isEqualTo(7f);
+            assertThatThrownBy(() -> Tensor.of(cpu, new float[5], 2, 3))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3]").hasMessageContaining("5");
+            assertThatThrownBy(t::item).isInstanceOf(IllegalStateException.class).hasMessageContaining("[2, 3]");
+            assertThatThrownBy(() -> t.reshape(4, 2)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("[4, 2]");
+        }
+    }
+
+    @Test
+    void backwardNeedsALossAndARecordedGraph() {
+        try (var scope = Scope.open()) {
+            Tensor notALoss = Tensor.zeros(cpu, 3).requiresGrad(true);
+            assertThatThrownBy(notALoss::backward).hasMessageContaining("one-element");
+            Tensor constant = Tensor.zeros(cpu, 1);
+            assertThatThrownBy(constant::backward).hasMessageContaining("does not require grad");
+        }
+    }
+
+    @Test
+    void gradientsAccumulateUntilZeroed() {
+        try (var scope = Scope.open()) {
+            Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true).keep();
+            dev.myelin.autograd.Ops.sum(w).backward();
+            dev.myelin.autograd.Ops.sum(w).backward();
+            assertThat(w.grad().toArray()).containsExactly(2, 2);
+            w.zeroGrad();
+            assertThat(w.grad().toArray()).containsExactly(0, 0);
+            w.close();
+        }
+    }
+
+    @Test
+    void noGradRecordsNothing() {
+        try (var scope = Scope.open(); var noGrad = GradRecording.noGrad()) {
+            Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true);
+            Tensor y = dev.myelin.autograd.Ops.sum(w);
+            assertThat(y.requiresGrad()).isFalse();
+            assertThat(y.gradFn()).isNull();
+        }
+        assertThat(GradRecording.enabled()).isTrue();
+    }
+}
