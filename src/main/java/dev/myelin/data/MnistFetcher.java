@@ -77,9 +77,10 @@ final class MnistFetcher {
     }
 
     private static String oneLine(Exception e) {
-        // A DataException's message already says it all; for others the class name is the useful part
+        // Our own exceptions' messages say it all; for others the class name is the useful part
         // (UnknownHostException: ..., FileNotFoundException: ...).
-        String text = e instanceof DataException ? e.getMessage() : e.toString();
+        boolean ours = e instanceof DataException || e.getClass() == IOException.class;
+        String text = ours ? e.getMessage() : e.toString();
         return text.replaceAll("\\s*\\R\\s*", " ");
     }
 
