@@ -69,7 +69,7 @@ final class MnistFetcher {
         }
         StringBuilder message = new StringBuilder("MNIST is not in " + cacheDir
                 + " and could not be fetched. Put these files there (raw or .gz): " + String.join(", ", Mnist.FILES)
-                + ", or point MYELIN_DATA or the data-directory option at a directory that holds them. Tried:");
+                + ", or point --data or MYELIN_DATA at a directory that holds them. Tried:");
         for (String failure : failures) {
             message.append(System.lineSeparator()).append("  ").append(failure);
         }

@@ -1,0 +1,102 @@
+package dev.myelin.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void infoListsEveryBackendWithAReasonWhenUnavailable() {
+        Result r = run("info", "--json");
+        assertThat(r.exitCode()).isZero();
+        JsonObject info = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertThat(info.get("cores").getAsInt()).isPositive();
+        assertThat(info.getAsJsonArray("backends")).hasSize(3);
+        info.getAsJsonArray("backends").forEach(b -> {
+            JsonObject backend = b.getAsJsonObject();
+            if (!backend.get("available").getAsBoolean()) {
+                assertThat(backend.get("reason").getAsString()).isNotBlank().doesNotContain("\n").doesNotContain("Exception");
+            }
+        });
+        assertThat(run("info").out()).contains("cpu").contains("available");
+    }
+
+    @Test
+    void badUsageExitsTwoWithAMessageAndNoStackTrace() {
+        for (String[] args : new String[][]{
+                {"train", "--epochs", "0"},
+                {"train", "--lr", "-1"},
+                {"train", "--no-such-option"},
+                {"train", "--model", "resnet"},
+                {"train", "--optimizer", "lion"},
+                {"frobnicate"}}) {
+            Result r = run(args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(Main.EXIT_USAGE);
+            assertThat(r.err()).as(String.join(" ", args)).isNotBlank().doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aCorruptIdxFileExitsTwoWithOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        for (String name : dev.myelin.data.Mnist.FILES) {
+            Files.write(dir.resolve(name), new byte[]{0, 0, 8, 3, 0, 0});
+        }
+        Result r = run("train", "--data", dir.toString(), "--epochs", "1", "--no-progress");
+        assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("-ubyte").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aMissingDataFolderExitsTwo(@TempDir Path dir) {
+        Result r = run("train", "--data", dir.resolve("nowhere").toString());
+        assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err()).contains("nowhere");
+    }
+
+    @Test
+    void forcingAnUnavailableBackendExitsTwoWithItsReason() {
+        Path mnist = dev.myelin.train.TrainerTest.mnistDirOrSkip();
+        Result r = run("train", "--data", mnist.toString(), "--backend", "cuda", "--epochs", "1", "--no-progress");
+        assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err()).contains("cuda backend unavailable").doesNotContain("\tat ");
+    }
+
+    @Test
+    void trainWithJsonEndsWithTheResultObject() {
+        Path mnist = dev.myelin.train.TrainerTest.mnistDirOrSkip();
+        Result r = run("train", "--data", mnist.toString(), "--epochs", "1", "--limit", "2000", "--backend", "cpu",
+                "--json", "--no-progress");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        assertThat(json.get("backend").getAsString()).isEqualTo("cpu");
+        assertThat(json.get("model").getAsString()).isEqualTo("mlp");
+        assertThat(json.getAsJsonArray("epochs")).hasSize(1);
+        JsonObject epoch = json.getAsJsonArray("epochs").get(0).getAsJsonObject();
+        assertThat(epoch.get("epoch").getAsInt()).isEqualTo(1);
+        assertThat(epoch.get("seconds").getAsDouble()).isPositive();
+        assertThat(epoch.get("samples_per_second").getAsDouble()).isPositive();
+        assertThat(json.get("test_accuracy").getAsDouble()).isBetween(0.8, 1.0);
+    }
+}
