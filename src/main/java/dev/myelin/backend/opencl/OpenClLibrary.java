@@ -38,7 +38,7 @@ final class OpenClLibrary {
             }
         } catch (Throwable t) {
             // LinkageError (no libOpenCL, no LWJGL natives) or LWJGL's IllegalStateException.
-            failure = "no OpenCL ICD loader (libOpenCL.so): " + firstLine(t)
+            failure = "no OpenCL ICD loader: " + firstLine(t)
                     + " (install ocl-icd-libopencl1 and a driver, e.g. pocl-opencl-icd)";
         }
         return failure;
