@@ -12,6 +12,8 @@ import org.lwjgl.system.Configuration;
 final class OpenClLibrary {
     private static boolean attempted;
     private static String failure;
+    /** While set, LWJGL's diagnostics are dropped: a failed load is reported as our one-line reason instead. */
+    private static volatile boolean muted;
 
     private OpenClLibrary() {
     }
@@ -23,6 +25,8 @@ final class OpenClLibrary {
         }
         attempted = true;
         try {
+            muteLwjglDiagnosticsWhileProbing();
+            muted = true;
             Configuration.OPENCL_EXPLICIT_INIT.set(true);
             try {
                 CL.create();
@@ -40,8 +44,42 @@ final class OpenClLibrary {
             // LinkageError (no libOpenCL, no LWJGL natives) or LWJGL's IllegalStateException.
             failure = "no OpenCL ICD loader: " + firstLine(t)
                     + " (install ocl-icd-libopencl1 and a driver, e.g. pocl-opencl-icd)";
+        } finally {
+            muted = false;
         }
         return failure;
+    }
+
+    /**
+     * LWJGL prints a multi-line "[LWJGL] Failed to load a library. Possible solutions: ..." on every
+     * machine without OpenCL, which {@code auto} probes on every start. Unless the user configured
+     * LWJGL's debug stream, route it through a stream that forwards to stderr except while probing.
+     * This only takes effect when LWJGL was not used before (its stream is fixed at first use).
+     */
+    private static void muteLwjglDiagnosticsWhileProbing() {
+        if (Configuration.DEBUG_STREAM.get() != null) {
+            return;
+        }
+        Configuration.DEBUG_STREAM.set(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                if (!muted) {
+                    System.err.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] bytes, int off, int len) {
+                if (!muted) {
+                    System.err.write(bytes, off, len);
+                }
+            }
+
+            @Override
+            public void flush() {
+                System.err.flush();
+            }
+        }, true));
     }
 
     private static boolean isLinux() {

@@ -82,6 +82,14 @@ class OpenClProviderTest {
         }
     }
 
+    @Test
+    void reasonsKeepOnlyTheFirstLineOfANativeError() {
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError(
+                "Failed to locate library: libOpenCL.so\n\tat org.lwjgl.system.Library.loadNative(Library.java:1)\n...");
+        assertThat(OpenClLibrary.firstLine(error)).isEqualTo("Failed to locate library: libOpenCL.so");
+        assertThat(OpenClLibrary.firstLine(new NoClassDefFoundError())).isEqualTo("NoClassDefFoundError");
+    }
+
     /** The int codes the Java side passes must be the ones the kernels #define. */
     @Test
     void kernelCodesMatchTheKernelSources() {
