@@ -1,14 +1,27 @@
 package dev.myelin.backend.opencl;
 
 import dev.myelin.backend.Backend;
+import dev.myelin.backend.BackendException;
 import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BackendProvider;
 import dev.myelin.backend.BackendUnavailableException;
+import dev.myelin.backend.DeviceInfo;
 import dev.myelin.backend.Probe;
 
-/** Placeholder until the OpenCL backend lands: discovery lists it with the reason it cannot start. */
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Discovery entry of the OpenCL backend. The probe loads libOpenCL and lists every device of every
+ * platform once per JVM; its outcome (devices or a one-line reason) is cached, so probing again is
+ * free and a failed native load is never retried.
+ */
 public final class OpenClBackendProvider implements BackendProvider {
-    private static final String REASON = "the OpenCL backend is not built yet in this version of Myelin";
+    /** Cached per JVM: the ICD loader and the device list do not change while we run. */
+    private static volatile Result cached;
+
+    private record Result(Probe probe, List<OpenClDevice> devices) {
+    }
 
     @Override
     public BackendKind kind() {
@@ -17,11 +30,76 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     @Override
     public Probe probe() {
-        return Probe.unavailable(BackendKind.OPENCL, REASON);
+        return result().probe();
     }
 
+    private static Result result() {
+        Result r = cached;
+        if (r == null) {
+            synchronized (OpenClBackendProvider.class) {
+                r = cached;
+                if (r == null) {
+                    r = probeOnce();
+                    cached = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    private static Result probeOnce() {
+        try {
+            String failure = OpenClLibrary.load();
+            if (failure != null) {
+                return new Result(Probe.unavailable(BackendKind.OPENCL, failure), List.of());
+            }
+            List<OpenClDevice> devices = OpenClDevices.enumerate();
+            List<DeviceInfo> infos = devices.stream().map(OpenClDevice::info).toList();
+            String note = devices.stream().anyMatch(OpenClDevice::gpuLike)
+                    ? ""
+                    : "only CPU devices (" + names(devices) + "): used only when asked for with --backend opencl";
+            return new Result(Probe.available(BackendKind.OPENCL, infos, note), devices);
+        } catch (BackendException e) {
+            return new Result(Probe.unavailable(BackendKind.OPENCL, oneLine(e.getMessage())), List.of());
+        } catch (Throwable t) {
+            // A probe must never throw: a broken driver can fail in any way (LinkageError included).
+            return new Result(Probe.unavailable(BackendKind.OPENCL,
+                    "OpenCL probe failed: " + t.getClass().getSimpleName() + ": " + OpenClLibrary.firstLine(t)), List.of());
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "unknown error" : message.strip().lines().findFirst().orElse("").replaceFirst("^opencl: ", "");
+    }
+
+    private static String names(List<OpenClDevice> devices) {
+        return devices.stream().map(d -> d.info().name()).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Opens the backend. With {@code preferGpu} ({@code auto}) only a GPU or accelerator will do, since
+     * an OpenCL CPU device (PoCL) is slower than the CPU backend; otherwise the first GPU, else the
+     * first device.
+     */
     @Override
     public Backend open(boolean preferGpu) {
-        throw new BackendUnavailableException(BackendKind.OPENCL, REASON);
+        Result r = result();
+        if (!r.probe().available()) {
+            throw new BackendUnavailableException(BackendKind.OPENCL, r.probe().reason());
+        }
+        OpenClDevice chosen = r.devices().stream().filter(OpenClDevice::gpuLike).findFirst().orElse(null);
+        if (chosen == null) {
+            if (preferGpu) {
+                throw new BackendUnavailableException(BackendKind.OPENCL, "no OpenCL GPU device (found only CPU devices: "
+                        + names(r.devices()) + "; use --backend opencl to run on them)");
+            }
+            chosen = r.devices().get(0);
+        }
+        try {
+            return new OpenClBackend(chosen);
+        } catch (BackendException e) {
+            throw new BackendUnavailableException(BackendKind.OPENCL,
+                    "cannot start on " + chosen.info().name() + ": " + oneLine(e.getMessage()));
+        }
     }
 }

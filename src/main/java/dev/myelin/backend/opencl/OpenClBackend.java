@@ -1,0 +1,524 @@
+package dev.myelin.backend.opencl;
+
+import dev.myelin.backend.Activation;
+import dev.myelin.backend.Backend;
+import dev.myelin.backend.BackendException;
+import dev.myelin.backend.BackendKind;
+import dev.myelin.backend.BinaryOp;
+import dev.myelin.backend.Broadcast;
+import dev.myelin.backend.Buffer;
+import dev.myelin.backend.DeviceInfo;
+import dev.myelin.backend.MemoryStats;
+import dev.myelin.backend.ReduceOp;
+import dev.myelin.backend.UnaryOp;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.lwjgl.opencl.CL10.*;
+
+/**
+ * The OpenCL backend: one context and one in-order command queue on one device. Ops enqueue a kernel
+ * and return; only {@link #download} and {@link #synchronize} wait (there is no clFinish in any op).
+ *
+ * <p>Not thread-safe, like every backend: one thread drives it. Kernel objects are cached and their
+ * arguments set just before each launch, which is only correct with a single enqueuing thread.
+ */
+public final class OpenClBackend implements Backend {
+    /** Work-group size of the 1-D element-wise kernels. */
+    private static final int ELEMENT_GROUP = 256;
+    /** Upper bound of the row-wise (one work-group per row) kernels; the kernels' local arrays hold 256. */
+    private static final int ROW_GROUP = 128;
+    /** Pending upload staging beyond this is flushed with a wait, so host memory stays bounded. */
+    private static final long MAX_PENDING_UPLOAD_BYTES = 64L << 20;
+
+    private final OpenClDevice device;
+    private final long context;
+    private final long queue;
+    private final OpenClAllocator allocator;
+    private final OpenClKernels kernels;
+    private final int gemmTile;
+    /** Host copies of uploads still in flight: non-blocking writes read them until the queue drains. */
+    private final List<FloatBuffer> pendingUploads = new ArrayList<>();
+    private long pendingUploadBytes;
+    /** Reused for downloads, grown on demand. */
+    private FloatBuffer downloadStaging;
+    private boolean closed;
+
+    OpenClBackend(OpenClDevice device) {
+        this.device = device;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer status = stack.mallocInt(1);
+            PointerBuffer properties = stack.mallocPointer(3)
+                    .put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
+            this.context = clCreateContext(properties, device.device(), null, 0, status);
+            ClErrors.check(status.get(0), "clCreateContext");
+            long q = clCreateCommandQueue(context, device.device(), 0, status);
+            if (status.get(0) != 0) {
+                clReleaseContext(context);
+                ClErrors.check(status.get(0), "clCreateCommandQueue");
+            }
+            this.queue = q;
+        }
+        // A 16x16 tile needs 256 work-items per group; the few devices with smaller groups get 8x8.
+        this.gemmTile = device.maxWorkGroup() >= 256 ? 16 : 8;
+        this.allocator = new OpenClAllocator(context, device);
+        this.kernels = new OpenClKernels(context, device, Map.of("gemm.cl", "-DGEMM_TILE=" + gemmTile));
+    }
+
+    @Override
+    public BackendKind kind() {
+        return BackendKind.OPENCL;
+    }
+
+    @Override
+    public DeviceInfo device() {
+        return device.info();
+    }
+
+    @Override
+    public String description() {
+        return "opencl: " + device.info().name() + " (" + device.info().type() + ", " + device.info().detail() + ")";
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private static OpenClBuffer buf(Buffer buffer) {
+        if (!(buffer instanceof OpenClBuffer b)) {
+            throw new IllegalArgumentException("not an OpenCL buffer: " + buffer + " (buffers belong to the backend that allocated them)");
+        }
+        if (b.released) {
+            throw new IllegalStateException("use of a released buffer of " + b.length() + " floats");
+        }
+        return b;
+    }
+
+    private static long mem(Buffer buffer) {
+        return buf(buffer).mem;
+    }
+
+    private static void checkRange(Buffer buffer, int offset, int length, String what) {
+        if (offset < 0 || length < 0 || (long) offset + length > buffer.length()) {
+            throw new IndexOutOfBoundsException(what + ": range [" + offset + ", " + ((long) offset + length)
+                    + ") outside a buffer of " + buffer.length() + " floats");
+        }
+    }
+
+    @Override
+    public Buffer allocate(int length) {
+        return allocator.allocate(length);
+    }
+
+    @Override
+    public void release(Buffer buffer) {
+        if (!(buffer instanceof OpenClBuffer b)) {
+            throw new IllegalArgumentException("not an OpenCL buffer: " + buffer);
+        }
+        allocator.release(b);
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return allocator.stats();
+    }
+
+    @Override
+    public void emptyCache() {
+        allocator.emptyCache();
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Buffer dst, int dstOffset, int length) {
+        checkRange(dst, dstOffset, length, "upload");
+        if (length == 0) {
+            return;
+        }
+        long target = mem(dst);
+        // Copy to native memory so the write can be non-blocking; the copy lives until the queue drains.
+        FloatBuffer staging = MemoryUtil.memAllocFloat(length);
+        staging.put(src, srcOffset, length).flip();
+        int status = clEnqueueWriteBuffer(queue, target, false, 4L * dstOffset, staging, null, null);
+        if (status != 0) {
+            MemoryUtil.memFree(staging);
+            ClErrors.check(status, "clEnqueueWriteBuffer(" + length + " floats)");
+        }
+        pendingUploads.add(staging);
+        pendingUploadBytes += 4L * length;
+        if (pendingUploadBytes > MAX_PENDING_UPLOAD_BYTES) {
+            synchronize();
+        }
+    }
+
+    @Override
+    public void download(Buffer src, int srcOffset, float[] dst, int dstOffset, int length) {
+        checkRange(src, srcOffset, length, "download");
+        if (length == 0) {
+            return;
+        }
+        if (downloadStaging == null || downloadStaging.capacity() < length) {
+            if (downloadStaging != null) {
+                MemoryUtil.memFree(downloadStaging);
+            }
+            downloadStaging = MemoryUtil.memAllocFloat(Math.max(length, 1024));
+        }
+        FloatBuffer staging = downloadStaging.clear().limit(length);
+        // Blocking on an in-order queue: returns after every earlier command, so pending uploads are done too.
+        ClErrors.check(clEnqueueReadBuffer(queue, mem(src), true, 4L * srcOffset, staging, null, null),
+                "clEnqueueReadBuffer(" + length + " floats)");
+        staging.get(dst, dstOffset, length);
+        freePendingUploads();
+    }
+
+    @Override
+    public void copy(Buffer src, int srcOffset, Buffer dst, int dstOffset, int length) {
+        checkRange(src, srcOffset, length, "copy source");
+        checkRange(dst, dstOffset, length, "copy destination");
+        if (length == 0) {
+            return;
+        }
+        ClErrors.check(clEnqueueCopyBuffer(queue, mem(src), mem(dst), 4L * srcOffset, 4L * dstOffset, 4L * length, null, null),
+                "clEnqueueCopyBuffer(" + length + " floats)");
+    }
+
+    @Override
+    public void fill(Buffer dst, int offset, int length, float value) {
+        checkRange(dst, offset, length, "fill");
+        if (length == 0) {
+            return;
+        }
+        long k = begin("fill");
+        clSetKernelArg1p(k, 0, mem(dst));
+        clSetKernelArg1i(k, 1, offset);
+        clSetKernelArg1i(k, 2, length);
+        clSetKernelArg1f(k, 3, value);
+        launch1d(length);
+    }
+
+    @Override
+    public void synchronize() {
+        ClErrors.check(clFinish(queue), "clFinish");
+        freePendingUploads();
+    }
+
+    private void freePendingUploads() {
+        for (FloatBuffer staging : pendingUploads) {
+            MemoryUtil.memFree(staging);
+        }
+        pendingUploads.clear();
+        pendingUploadBytes = 0;
+    }
+
+    // ---------------------------------------------------------------- launching
+
+    private OpenClKernels.Kernel current;
+
+    /** Selects the kernel the next clSetKernelArg calls and launch go to. */
+    private long begin(String name) {
+        if (closed) {
+            throw new IllegalStateException("OpenCL backend is closed");
+        }
+        current = kernels.kernel(name);
+        return current.handle();
+    }
+
+    private void launch1d(int items) {
+        int local = (int) Math.min(ELEMENT_GROUP, current.maxWorkGroup());
+        long global = ((long) items + local - 1) / local * local;
+        enqueue(1, global, 1, local, 1);
+    }
+
+    /** One work-group per row: local size a power of two, smaller for short rows. */
+    private void launchRows(int rows, int cols) {
+        int local = cols <= 32 ? 32 : ROW_GROUP;
+        while (local > current.maxWorkGroup() && local > 1) {
+            local >>= 1;
+        }
+        enqueue(1, (long) rows * local, 1, local, 1);
+    }
+
+    private void enqueue(int dims, long global0, long global1, long local0, long local1) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer global = stack.mallocPointer(dims);
+            PointerBuffer local = stack.mallocPointer(dims);
+            global.put(0, global0);
+            local.put(0, local0);
+            if (dims == 2) {
+                global.put(1, global1);
+                local.put(1, local1);
+            }
+            int status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
+            if (ClErrors.isOutOfMemory(status)) {
+                // Drivers that allocate lazily report exhaustion here rather than in clCreateBuffer.
+                allocator.emptyCache();
+                status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
+                if (ClErrors.isOutOfMemory(status)) {
+                    throw new BackendException("opencl: out of device memory running " + current.name() + " on "
+                            + device.info().name() + ": " + ClErrors.name(status) + String.format(
+                            " (device global memory %,d bytes, %,d bytes in use by Myelin)",
+                            device.info().memoryBytes(), allocator.stats().bytesInUse()));
+                }
+            }
+            ClErrors.check(status, "clEnqueueNDRangeKernel(" + current.name() + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, Buffer a, Buffer b, float beta, Buffer c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        long kernel = begin("gemm");
+        clSetKernelArg1i(kernel, 0, transA ? 1 : 0);
+        clSetKernelArg1i(kernel, 1, transB ? 1 : 0);
+        clSetKernelArg1i(kernel, 2, m);
+        clSetKernelArg1i(kernel, 3, n);
+        clSetKernelArg1i(kernel, 4, k);
+        clSetKernelArg1f(kernel, 5, alpha);
+        clSetKernelArg1p(kernel, 6, mem(a));
+        clSetKernelArg1p(kernel, 7, mem(b));
+        clSetKernelArg1f(kernel, 8, beta);
+        clSetKernelArg1p(kernel, 9, mem(c));
+        int t = gemmTile;
+        enqueue(2, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, t, t);
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public void unary(UnaryOp op, Buffer x, Buffer y, int n) {
+        if (n == 0) {
+            return;
+        }
+        long k = begin("unary_op");
+        clSetKernelArg1i(k, 0, KernelCodes.of(op));
+        clSetKernelArg1p(k, 1, mem(x));
+        clSetKernelArg1p(k, 2, mem(y));
+        clSetKernelArg1i(k, 3, n);
+        launch1d(n);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Buffer a, Buffer b, Buffer out, int rows, int cols, Broadcast broadcast) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long k = begin("binary_op");
+        clSetKernelArg1i(k, 0, KernelCodes.of(op));
+        clSetKernelArg1p(k, 1, mem(a));
+        clSetKernelArg1p(k, 2, mem(b));
+        clSetKernelArg1p(k, 3, mem(out));
+        clSetKernelArg1i(k, 4, rows);
+        clSetKernelArg1i(k, 5, cols);
+        clSetKernelArg1i(k, 6, KernelCodes.of(broadcast));
+        launch1d(rows * cols);
+    }
+
+    @Override
+    public void axpby(float alpha, Buffer x, float beta, Buffer y, int n) {
+        if (n == 0) {
+            return;
+        }
+        long k = begin("axpby");
+        clSetKernelArg1f(k, 0, alpha);
+        clSetKernelArg1p(k, 1, mem(x));
+        clSetKernelArg1f(k, 2, beta);
+        clSetKernelArg1p(k, 3, mem(y));
+        clSetKernelArg1i(k, 4, n);
+        launch1d(n);
+    }
+
+    @Override
+    public void biasActivation(Buffer x, Buffer bias, Activation act, Buffer y, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long k = begin("bias_activation");
+        long xm = mem(x);
+        clSetKernelArg1p(k, 0, xm);
+        // Without a bias the kernel never reads that argument; x stands in so no NULL cl_mem is passed.
+        clSetKernelArg1p(k, 1, bias == null ? xm : mem(bias));
+        clSetKernelArg1i(k, 2, bias == null ? 0 : 1);
+        clSetKernelArg1i(k, 3, KernelCodes.of(act));
+        clSetKernelArg1p(k, 4, mem(y));
+        clSetKernelArg1i(k, 5, rows);
+        clSetKernelArg1i(k, 6, cols);
+        launch1d(rows * cols);
+    }
+
+    @Override
+    public void activationBackward(Activation act, Buffer y, Buffer dy, Buffer dx, int n) {
+        if (n == 0) {
+            return;
+        }
+        long k = begin("activation_backward");
+        clSetKernelArg1i(k, 0, KernelCodes.of(act));
+        clSetKernelArg1p(k, 1, mem(y));
+        clSetKernelArg1p(k, 2, mem(dy));
+        clSetKernelArg1p(k, 3, mem(dx));
+        clSetKernelArg1i(k, 4, n);
+        launch1d(n);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Override
+    public void reduce(ReduceOp op, Buffer x, Buffer out, int rows, int cols, int axis) {
+        if (axis != 0 && axis != 1) {
+            throw new IllegalArgumentException("reduce axis must be 0 or 1, got " + axis);
+        }
+        if (axis == 0 ? cols == 0 : rows == 0) {
+            return;
+        }
+        long k = begin(axis == 0 ? "reduce_cols" : "reduce_rows");
+        clSetKernelArg1i(k, 0, KernelCodes.of(op));
+        clSetKernelArg1p(k, 1, mem(x));
+        clSetKernelArg1p(k, 2, mem(out));
+        clSetKernelArg1i(k, 3, rows);
+        clSetKernelArg1i(k, 4, cols);
+        if (axis == 0) {
+            launch1d(cols);
+        } else {
+            launchRows(rows, cols);
+        }
+    }
+
+    @Override
+    public void argmaxRows(Buffer x, Buffer out, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
+        long k = begin("argmax_rows");
+        clSetKernelArg1p(k, 0, mem(x));
+        clSetKernelArg1p(k, 1, mem(out));
+        clSetKernelArg1i(k, 2, rows);
+        clSetKernelArg1i(k, 3, cols);
+        launchRows(rows, cols);
+    }
+
+    // ---------------------------------------------------------------- softmax and losses
+
+    @Override
+    public void softmax(Buffer x, Buffer y, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long k = begin("softmax_rows");
+        clSetKernelArg1p(k, 0, mem(x));
+        clSetKernelArg1p(k, 1, mem(y));
+        clSetKernelArg1i(k, 2, rows);
+        clSetKernelArg1i(k, 3, cols);
+        launchRows(rows, cols);
+    }
+
+    /** {@inheritDoc} A label that is not a class index gives a NaN loss here (a kernel cannot throw). */
+    @Override
+    public void softmaxCrossEntropy(Buffer logits, Buffer labels, Buffer probs, Buffer losses, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long k = begin("softmax_xent");
+        clSetKernelArg1p(k, 0, mem(logits));
+        clSetKernelArg1p(k, 1, mem(labels));
+        clSetKernelArg1p(k, 2, mem(probs));
+        clSetKernelArg1p(k, 3, mem(losses));
+        clSetKernelArg1i(k, 4, rows);
+        clSetKernelArg1i(k, 5, cols);
+        launchRows(rows, cols);
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Buffer probs, Buffer labels, Buffer dlogits, int rows, int cols, float scale) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long k = begin("softmax_xent_backward");
+        clSetKernelArg1p(k, 0, mem(probs));
+        clSetKernelArg1p(k, 1, mem(labels));
+        clSetKernelArg1p(k, 2, mem(dlogits));
+        clSetKernelArg1i(k, 3, rows);
+        clSetKernelArg1i(k, 4, cols);
+        clSetKernelArg1f(k, 5, scale);
+        launch1d(rows * cols);
+    }
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    @Override
+    public void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
+                          float lr, float momentum, float weightDecay, boolean nesterov) {
+        if (momentum != 0f && velocity == null) {
+            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
+        }
+        if (n == 0) {
+            return;
+        }
+        long k = begin("sgd_update");
+        long p = mem(param);
+        clSetKernelArg1p(k, 0, p);
+        clSetKernelArg1p(k, 1, mem(grad));
+        // Without momentum the kernel never touches velocity; param stands in for a missing one.
+        clSetKernelArg1p(k, 2, velocity == null ? p : mem(velocity));
+        clSetKernelArg1i(k, 3, n);
+        clSetKernelArg1f(k, 4, lr);
+        clSetKernelArg1f(k, 5, momentum);
+        clSetKernelArg1f(k, 6, weightDecay);
+        clSetKernelArg1i(k, 7, nesterov ? 1 : 0);
+        launch1d(n);
+    }
+
+    @Override
+    public void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
+                           float lr, float beta1, float beta2, float eps, float weightDecay,
+                           boolean decoupledWeightDecay, int step) {
+        if (n == 0) {
+            return;
+        }
+        // Same float folding of the bias corrections as the CPU backend, so both round alike.
+        float correction1 = (float) (1 - Math.pow(beta1, step));
+        float correction2 = (float) (1 - Math.pow(beta2, step));
+        float stepSize = lr / correction1;
+        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
+        long k = begin("adam_update");
+        clSetKernelArg1p(k, 0, mem(param));
+        clSetKernelArg1p(k, 1, mem(grad));
+        clSetKernelArg1p(k, 2, mem(m));
+        clSetKernelArg1p(k, 3, mem(v));
+        clSetKernelArg1i(k, 4, n);
+        clSetKernelArg1f(k, 5, lr);
+        clSetKernelArg1f(k, 6, beta1);
+        clSetKernelArg1f(k, 7, beta2);
+        clSetKernelArg1f(k, 8, eps);
+        clSetKernelArg1f(k, 9, weightDecay);
+        clSetKernelArg1i(k, 10, decoupledWeightDecay ? 1 : 0);
+        clSetKernelArg1f(k, 11, stepSize);
+        clSetKernelArg1f(k, 12, invSqrtCorrection2);
+        launch1d(n);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        clFinish(queue);
+        freePendingUploads();
+        if (downloadStaging != null) {
+            MemoryUtil.memFree(downloadStaging);
+            downloadStaging = null;
+        }
+        allocator.emptyCache();
+        kernels.close();
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
+    }
+}
