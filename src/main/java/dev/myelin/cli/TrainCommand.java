@@ -7,6 +7,7 @@ import dev.myelin.data.Dataset;
 import dev.myelin.data.Mnist;
 import dev.myelin.nn.Module;
 import dev.myelin.optim.Adam;
+import dev.myelin.optim.LrSchedule;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.optim.Sgd;
 import dev.myelin.train.EpochResult;
@@ -44,6 +45,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
+
+    @Option(names = "--lr-schedule", defaultValue = "cosine",
+            description = "cosine (anneal from --lr to 0 over the run) or constant (default: ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
+    @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear warm-up steps for the cosine schedule (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     OptimizerName optimizer;
@@ -105,6 +113,12 @@ final class TrainCommand implements Callable<Integer> {
         if (weightDecay < 0) {
             throw new CommandLine.ParameterException(cl, "--weight-decay must be >= 0, got " + weightDecay);
         }
+        if (!lrSchedule.equals("cosine") && !lrSchedule.equals("constant")) {
+            throw new CommandLine.ParameterException(cl, "--lr-schedule must be cosine or constant, got '" + lrSchedule + "'");
+        }
+        if (warmupSteps < 0) {
+            throw new CommandLine.ParameterException(cl, "--warmup-steps must be >= 0, got " + warmupSteps);
+        }
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(cl, "--limit must be at least 1, got " + limit);
         }
@@ -123,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         Dataset train = limit == null || limit >= mnist.train().count() ? mnist.train() : mnist.train().slice(0, limit);
         Dataset test = mnist.test();
 
+
         Backends.Selection selection = Backends.open(backend);
         try (Backend be = selection.backend()) {
             if (!json) {
@@ -138,8 +153,8 @@ final class TrainCommand implements Callable<Integer> {
                 case sgd -> new Sgd(net.parameters(), lr, momentum, weightDecay, nesterov);
             };
             if (!json) {
-                out.printf("model: %s %s, %,d parameters; %s, lr %s, batch %d; %,d training images%n",
-                        model, net, net.parameterCount(), optimizer, lr, batchSize, train.count());
+                out.printf("model: %s %s, %,d parameters; %s, lr %s (%s), batch %d; %,d training images%n",
+                        model, net, net.parameterCount(), optimizer, lr, lrSchedule, batchSize, train.count());
                 out.flush();
             }
             double[] startup = {Double.NaN};
@@ -170,7 +185,8 @@ final class TrainCommand implements Callable<Integer> {
             };
             List<EpochResult> results;
             try (Trainer trainer = new Trainer(net, opt)) {
-                results = trainer.fit(train, test, epochs, batchSize, seed, listener);
+                results = trainer.fit(train, test, epochs, batchSize, seed,
+                        LrSchedule.named(lrSchedule, lr, warmupSteps), listener);
             } finally {
                 opt.close();
                 net.close();
@@ -195,6 +211,7 @@ final class TrainCommand implements Callable<Integer> {
         json.put("model", model);
         json.put("optimizer", optimizer.name());
         json.put("lr", lr);
+        json.put("lr_schedule", lrSchedule);
         json.put("batch_size", batchSize);
         json.put("seed", seed);
         List<Map<String, Object>> epochs = new ArrayList<>();

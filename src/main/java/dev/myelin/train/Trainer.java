@@ -5,6 +5,7 @@ import dev.myelin.backend.Backend;
 import dev.myelin.data.DataLoader;
 import dev.myelin.data.Dataset;
 import dev.myelin.nn.Module;
+import dev.myelin.optim.LrSchedule;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.GradRecording;
 import dev.myelin.tensor.Scope;
@@ -33,6 +34,8 @@ public final class Trainer implements AutoCloseable {
     private final Map<Integer, Tensor[]> batchTensors = new HashMap<>();
     private final Tensor lossSum;
     private final Tensor lastLoss;
+    private LrSchedule schedule;
+    private long totalSteps;
 
     public Trainer(Module model, Optimizer optimizer) {
         this.model = model;
@@ -42,10 +45,18 @@ public final class Trainer implements AutoCloseable {
         this.lastLoss = Tensor.owned(backend, Shape.of());
     }
 
-    /** Trains for {@code epochs} epochs, evaluating on {@code test} after each. */
+    /** Trains for {@code epochs} epochs at the optimizer's learning rate, evaluating on {@code test} after each. */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
                                  TrainingListener listener) {
+        return fit(train, test, epochs, batchSize, seed, LrSchedule.constant(optimizer.learningRate()), listener);
+    }
+
+    /** Trains for {@code epochs} epochs with the learning rate set by {@code schedule} before every step. */
+    public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
+                                 LrSchedule schedule, TrainingListener listener) {
         DataLoader loader = new DataLoader(train, batchSize, true, seed);
+        this.schedule = schedule;
+        this.totalSteps = (long) epochs * loader.batchCount();
         List<EpochResult> results = new ArrayList<>();
         for (int epoch = 1; epoch <= epochs; epoch++) {
             listener.epochStarted(epoch, epochs, loader.batchCount());
@@ -67,8 +78,10 @@ public final class Trainer implements AutoCloseable {
         DataLoader.Epoch batches = loader.epoch(epoch - 1);
         int samples = 0;
         int index = 0;
+        long firstStep = (long) (epoch - 1) * loader.batchCount();
         while (batches.hasNext()) {
             DataLoader.Batch batch = batches.next();
+            optimizer.setLearningRate((float) schedule.at(firstStep + index, totalSteps));
             step(batch, featureSize);
             samples += batch.size();
             index++;
