@@ -33,6 +33,7 @@ public final class Trainer implements AutoCloseable {
     private final Map<Integer, Tensor[]> batchTensors = new HashMap<>();
     private final Tensor lossSum;
     private final Tensor lastLoss;
+    private int firstEpoch = 1;
 
     public Trainer(Module model, Optimizer optimizer) {
         this.model = model;
@@ -42,12 +43,26 @@ public final class Trainer implements AutoCloseable {
         this.lastLoss = Tensor.owned(backend, Shape.of());
     }
 
-    /** Trains for {@code epochs} epochs, evaluating on {@code test} after each. */
+    /** Makes {@link #fit} start at {@code epoch} (1-based), as when resuming a checkpoint saved after epoch - 1. */
+    public Trainer startAt(int epoch) {
+        if (epoch < 1) {
+            throw new IllegalArgumentException("first epoch must be >= 1, got " + epoch);
+        }
+        this.firstEpoch = epoch;
+        return this;
+    }
+
+    /** The loss of the last step (waits for the device). */
+    double lastLoss() {
+        return lastLoss.item();
+    }
+
+    /** Trains up to epoch {@code epochs} (from 1, or the {@link #startAt} epoch), evaluating on {@code test} after each. */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
                                  TrainingListener listener) {
         DataLoader loader = new DataLoader(train, batchSize, true, seed);
         List<EpochResult> results = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
             listener.epochStarted(epoch, epochs, loader.batchCount());
             long start = System.nanoTime();
             double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
