@@ -13,6 +13,7 @@ import dev.myelin.train.EpochResult;
 import dev.myelin.train.Models;
 import dev.myelin.train.ProgressBarListener;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingDivergedException;
 import dev.myelin.train.TrainingListener;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,6 +71,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Train on the first N training images only.")
     Integer limit;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "After every epoch save DIR/last.safetensors, "
+            + "DIR/best.safetensors (best test accuracy), DIR/metrics.jsonl and DIR/training.png.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from DIR/last.safetensors at its next epoch, "
+            + "with its model, optimizer, seed and batch size unless given here; saves on to DIR unless --checkpoint is given.")
+    Path resume;
+
     @Option(names = "--json", description = "Print one JSON object with every epoch's figures as the last line of stdout.")
     boolean json;
 
@@ -113,6 +122,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        TrainCheckpointing checkpoints = TrainCheckpointing.prepare(this);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = Mnist.resolve(data, message -> {
@@ -137,6 +147,7 @@ final class TrainCommand implements Callable<Integer> {
                 case adam -> new Adam(net.parameters(), lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
                 case sgd -> new Sgd(net.parameters(), lr, momentum, weightDecay, nesterov);
             };
+            checkpoints.restore(net, opt, out);
             if (!json) {
                 out.printf("model: %s %s, %,d parameters; %s, lr %s, batch %d; %,d training images%n",
                         model, net, net.parameterCount(), optimizer, lr, batchSize, train.count());
@@ -170,7 +181,10 @@ final class TrainCommand implements Callable<Integer> {
             };
             List<EpochResult> results;
             try (Trainer trainer = new Trainer(net, opt)) {
-                results = trainer.fit(train, test, epochs, batchSize, seed, listener);
+                results = trainer.startAt(checkpoints.firstEpoch()).fit(train, test, epochs, batchSize, seed,
+                        checkpoints.listener(listener, net, opt, train, out, err));
+            } catch (TrainingDivergedException e) {
+                throw checkpoints.diverged(e);
             } finally {
                 opt.close();
                 net.close();

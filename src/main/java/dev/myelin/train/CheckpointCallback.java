@@ -33,6 +33,7 @@ public final class CheckpointCallback implements TrainingListener {
     private double best;
     private int batches;
     private Path lastSaved;
+    private boolean lastWasBest;
 
     /**
      * @param runMetadata what says how to rebuild and continue the run (model, seed, batch size, ...)
@@ -44,7 +45,7 @@ public final class CheckpointCallback implements TrainingListener {
         this.dir = dir;
         this.model = model;
         this.optimizer = optimizer;
-        this.runMetadata = Map.copyOf(runMetadata);
+        this.runMetadata = new LinkedHashMap<>(runMetadata);
         this.metrics = new MetricsLog(dir.resolve(MetricsLog.FILE));
         this.best = bestSoFar;
         this.warn = warn;
@@ -80,6 +81,11 @@ public final class CheckpointCallback implements TrainingListener {
         return lastSaved;
     }
 
+    /** Whether the last epoch was also saved as best.safetensors. */
+    public boolean lastWasBest() {
+        return lastWasBest;
+    }
+
     public MetricsLog metrics() {
         return metrics;
     }
@@ -105,6 +111,7 @@ public final class CheckpointCallback implements TrainingListener {
         Path last = dir.resolve(Checkpoints.LAST);
         Checkpoints.save(last, model, optimizer, meta, sink);
         lastSaved = last;
+        lastWasBest = isBest;
         if (isBest) {
             Checkpoints.save(dir.resolve(Checkpoints.BEST), model, optimizer, meta, sink);
         }

@@ -36,13 +36,13 @@ public final class MetricsLog {
     }
 
     /** The line for one epoch. */
-    public static Map<String, Object> line(EpochResult r, long step, double learningRate) {
+    public static Map<String, Object> line(EpochResult r, long step, float learningRate) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", r.epoch());
         m.put("step", step);
         m.put("loss", r.trainLoss());
         m.put("accuracy", r.testAccuracy());
-        m.put("lr", learningRate);
+        m.put("lr", Double.parseDouble(Float.toString(learningRate)));
         m.put("samples_per_second", r.samplesPerSecond());
         m.put("seconds", r.seconds());
         return m;

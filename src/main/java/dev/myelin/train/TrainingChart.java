@@ -34,7 +34,8 @@ public final class TrainingChart {
         }
         XYChart chart = new XYChartBuilder().width(800).height(480).title(title)
                 .xAxisTitle("epoch").yAxisTitle("training loss").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("0");
         chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
