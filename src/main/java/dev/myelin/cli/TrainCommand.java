@@ -14,6 +14,7 @@ import dev.myelin.train.EpochResult;
 import dev.myelin.train.Models;
 import dev.myelin.train.ProgressBarListener;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingDivergedException;
 import dev.myelin.train.TrainingListener;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +79,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Train on the first N training images only.")
     Integer limit;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "After every epoch save DIR/last.safetensors, "
+            + "DIR/best.safetensors (best test accuracy), DIR/metrics.jsonl and DIR/training.png.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from DIR/last.safetensors at its next epoch, "
+            + "with its model, optimizer, seed and batch size unless given here; saves on to DIR unless --checkpoint is given.")
+    Path resume;
+
+    @Option(names = "--stop-after", paramLabel = "EPOCH",
+            description = "Stop after this epoch of the --epochs run, as an interruption would; continue later with --resume.")
+    Integer stopAfter;
+
     @Option(names = "--json", description = "Print one JSON object with every epoch's figures as the last line of stdout.")
     boolean json;
 
@@ -119,6 +132,9 @@ final class TrainCommand implements Callable<Integer> {
         if (warmupSteps < 0) {
             throw new CommandLine.ParameterException(cl, "--warmup-steps must be >= 0, got " + warmupSteps);
         }
+        if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
+            throw new CommandLine.ParameterException(cl, "--stop-after must be between 1 and --epochs (" + epochs + "), got " + stopAfter);
+        }
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(cl, "--limit must be at least 1, got " + limit);
         }
@@ -127,6 +143,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        TrainCheckpointing checkpoints = TrainCheckpointing.prepare(this);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = Mnist.resolve(data, message -> {
@@ -152,6 +169,7 @@ final class TrainCommand implements Callable<Integer> {
                 case adam -> new Adam(net.parameters(), lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
                 case sgd -> new Sgd(net.parameters(), lr, momentum, weightDecay, nesterov);
             };
+            checkpoints.restore(net, opt, out);
             if (!json) {
                 out.printf("model: %s %s, %,d parameters; %s, lr %s (%s), batch %d; %,d training images%n",
                         model, net, net.parameterCount(), optimizer, lr, lrSchedule, batchSize, train.count());
@@ -185,11 +203,20 @@ final class TrainCommand implements Callable<Integer> {
             };
             List<EpochResult> results;
             try (Trainer trainer = new Trainer(net, opt)) {
-                results = trainer.fit(train, test, epochs, batchSize, seed,
-                        LrSchedule.named(lrSchedule, lr, warmupSteps), listener);
+                if (stopAfter != null) {
+                    trainer.stopAfter(stopAfter);
+                }
+                results = trainer.startAt(checkpoints.firstEpoch()).fit(train, test, epochs, batchSize, seed,
+                        LrSchedule.named(lrSchedule, lr, warmupSteps), checkpoints.listener(listener, net, opt, train, out, err));
+            } catch (TrainingDivergedException e) {
+                throw checkpoints.diverged(e);
             } finally {
                 opt.close();
                 net.close();
+            }
+            if (results.isEmpty()) {
+                throw new IllegalArgumentException("nothing to train: --stop-after " + stopAfter
+                        + " comes before the first epoch to run (" + checkpoints.firstEpoch() + ")");
             }
             double accuracy = results.get(results.size() - 1).testAccuracy();
             if (json) {

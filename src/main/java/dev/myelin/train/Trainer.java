@@ -36,6 +36,8 @@ public final class Trainer implements AutoCloseable {
     private final Tensor lastLoss;
     private LrSchedule schedule;
     private long totalSteps;
+    private int firstEpoch = 1;
+    private int lastEpoch;
 
     public Trainer(Module model, Optimizer optimizer) {
         this.model = model;
@@ -45,20 +47,49 @@ public final class Trainer implements AutoCloseable {
         this.lastLoss = Tensor.owned(backend, Shape.of());
     }
 
-    /** Trains for {@code epochs} epochs at the optimizer's learning rate, evaluating on {@code test} after each. */
-    public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
-                                 TrainingListener listener) {
-        return fit(train, test, epochs, batchSize, seed, LrSchedule.constant(optimizer.learningRate()), listener);
+    /** Makes {@link #fit} start at {@code epoch} (1-based), as when resuming a checkpoint saved after epoch - 1. */
+    public Trainer startAt(int epoch) {
+        if (epoch < 1) {
+            throw new IllegalArgumentException("first epoch must be >= 1, got " + epoch);
+        }
+        this.firstEpoch = epoch;
+        return this;
     }
 
-    /** Trains for {@code epochs} epochs with the learning rate set by {@code schedule} before every step. */
+    /** Makes {@link #fit} stop after {@code epoch} (1-based), as a run interrupted there would. */
+    public Trainer stopAfter(int epoch) {
+        if (epoch < 1) {
+            throw new IllegalArgumentException("last epoch must be >= 1, got " + epoch);
+        }
+        this.lastEpoch = epoch;
+        return this;
+    }
+
+    /** The loss of the last step (waits for the device). */
+    double lastLoss() {
+        return lastLoss.item();
+    }
+
+    /** Trains up to epoch {@code epochs} (from 1, or the {@link #startAt} epoch) at the optimizer's learning rate. */
+    public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
+                                 TrainingListener listener) {
+        return fit(train, test, epochs, batchSize, seed, null, listener);
+    }
+
+    /**
+     * Trains a run of {@code epochs} epochs (from 1, or the {@link #startAt} epoch, to {@code epochs} or the
+     * {@link #stopAfter} epoch) with the learning rate set by {@code schedule} before every step; a null
+     * schedule leaves the optimizer's rate alone. The schedule spans the whole run, so a run stopped and
+     * resumed follows the same rates as one that was not.
+     */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
                                  LrSchedule schedule, TrainingListener listener) {
         DataLoader loader = new DataLoader(train, batchSize, true, seed);
         this.schedule = schedule;
         this.totalSteps = (long) epochs * loader.batchCount();
         List<EpochResult> results = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        int last = lastEpoch > 0 ? Math.min(lastEpoch, epochs) : epochs;
+        for (int epoch = firstEpoch; epoch <= last; epoch++) {
             listener.epochStarted(epoch, epochs, loader.batchCount());
             long start = System.nanoTime();
             double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
@@ -81,7 +112,9 @@ public final class Trainer implements AutoCloseable {
         long firstStep = (long) (epoch - 1) * loader.batchCount();
         while (batches.hasNext()) {
             DataLoader.Batch batch = batches.next();
-            optimizer.setLearningRate((float) schedule.at(firstStep + index, totalSteps));
+            if (schedule != null) {
+                optimizer.setLearningRate((float) schedule.at(firstStep + index, totalSteps));
+            }
             step(batch, featureSize);
             samples += batch.size();
             index++;
