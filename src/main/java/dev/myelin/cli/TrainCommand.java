@@ -150,6 +150,9 @@ final class TrainCommand implements Callable<Integer> {
             err.println(message);
             err.flush();
         });
+        // Probing (loading native libraries, listing devices) overlaps the data loading; probes are cached.
+        // The backend itself is opened on this thread, since a CUDA context belongs to the thread making it.
+        java.util.concurrent.CompletableFuture.runAsync(Backends::probeAll);
         Mnist.MnistData mnist = Mnist.load(dir);
         Dataset train = limit == null || limit >= mnist.train().count() ? mnist.train() : mnist.train().slice(0, limit);
         Dataset test = mnist.test();

@@ -61,7 +61,19 @@ public final class Mnist {
                         + " nor " + FILES[i] + ".gz is in " + dir + ")");
             }
         }
-        return new MnistData(load(files[0], FILES[0], files[1], FILES[1]), load(files[2], FILES[2], files[3], FILES[3]));
+        // The test set loads on a second thread while this one reads the training set: decompressing and
+        // hashing are CPU-bound, and this is most of the time between JVM start and the first step.
+        java.util.concurrent.CompletableFuture<Dataset> test = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> load(files[2], FILES[2], files[3], FILES[3]));
+        Dataset train = load(files[0], FILES[0], files[1], FILES[1]);
+        try {
+            return new MnistData(train, test.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /**
