@@ -3,7 +3,9 @@
 
 Usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 benchmarks/gemm_numpy.py [--reps 7] [SHAPE ...]
 A SHAPE is N (square) or MxNxK[:OP], OP being NN, NT, TN or TT (op(A) [M,K] times op(B) [K,N]),
-e.g. 128x512x784:NT. Prints one line per shape: shape, median seconds, GFLOP/s = 2*M*N*K / t.
+e.g. 128x512x784:NT. Prints one line per shape: shape, median seconds, GFLOP/s = 2*M*N*K / t, and GFLOP per second of
+process CPU time (all threads), which time-slicing on a shared machine does not dilute; with one
+thread and an idle machine the two agree.
 Needs numpy on OpenBLAS (Debian: apt-get install python3-numpy libopenblas0-pthread), else it
 measures the reference BLAS (about 5 GFLOP/s). Set the thread count with OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) before starting Python:
 OpenBLAS reads it once, at load time.
@@ -42,14 +44,16 @@ def bench(m, n, k, op, reps, rng):
     inner = max(1, int(5e9 / flops))
     for _ in range(3):
         np.matmul(a, b, out=c)
-    times = []
+    times, cpu_times = [], []
     for _ in range(reps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         for _ in range(inner):
             np.matmul(a, b, out=c)
         times.append((time.perf_counter() - t0) / inner)
+        cpu_times.append((time.process_time() - c0) / inner)
     t = statistics.median(times)
-    return t, flops / t / 1e9
+    return t, flops / t / 1e9, flops / statistics.median(cpu_times) / 1e9
 
 
 def blas_library():
@@ -74,8 +78,8 @@ def main():
     rng = np.random.default_rng(0)
     for shape in args.shapes:
         m, n, k, op = parse(shape)
-        t, gflops = bench(m, n, k, op, max(5, args.reps), rng)
-        print(f"{m}x{n}x{k}:{op}\t{t * 1e3:.3f} ms\t{gflops:.1f} GFLOP/s", flush=True)
+        t, gflops, per_cpu = bench(m, n, k, op, max(5, args.reps), rng)
+        print(f"{m}x{n}x{k}:{op}\t{t * 1e3:.3f} ms\t{gflops:.1f} GFLOP/s\t{per_cpu:.1f} GFLOP/cpu-s", flush=True)
 
 
 if __name__ == "__main__":
