@@ -7,18 +7,20 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, register-blocked SGEMM on the Vector API, in the GotoBLAS/BLIS style:
  * C[m,n] = alpha * op(A) * op(B) + beta * C, row-major.
  *
- * <p>Loop nest (per thread, over its own block of C):
+* <p>Loop nest (per thread, over its own block of C):
  * <pre>
- * for jc in n step NC          B block  KC x NC  packed once per (jc, pc): stays in L2
+ * for jc in n step NC
  *   for pc in k step KC
- *     pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide column strips
+ *     pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide column strips (KC x NR each)
  *     for ic in m step MC
- *       pack op(A)[ic:ic+MC, pc:pc+KC] into MR-row strips
- *       for ir in MC step MR     A strip  MR x KC (4 KiB): stays in L1
- *         for jr in NC step NR   stream the B strips from L2
+ *       pack op(A)[ic:ic+MC, pc:pc+KC] into MR-row strips      A block MC x KC: stays in L2
+ *       for jr in NC step NR      B strip KC x NR (32 KiB): stays in L1 for the whole ir loop
+ *         for ir in MC step MR    A strip streams from L2, only MR floats per k
  *           micro-kernel: MR x NR tile of C in registers, one fma per (row, vector) per k
  * </pre>
- * Transposes are absorbed by the packing, so op(A) and op(B) are never materialised. Packed strips
+ * The B strip is the operand loaded as whole vectors, so it is the one kept in L1: the other loop
+ * order (A strip in L1, B streamed from L2) needs 16 bytes from L2 per fma and measured 10-20% slower.
+  * Transposes are absorbed by the packing, so op(A) and op(B) are never materialised. Packed strips
  * are zero-padded to full MR/NR, so the micro-kernel never branches on edges; only the final store
  * of an edge tile goes through a small scalar path.
  *
@@ -29,16 +31,19 @@ final class VectorSgemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VLEN = SPECIES.length();
 
-    /** Rows of the register tile: 4 rows x 4 vectors = 16 accumulators, leaving registers for B and A. */
-    static final int MR = 4;
-    /** Columns of the register tile: four vectors (64 floats with 512-bit vectors). */
-    static final int NR = 4 * VLEN;
-    /** Depth of a packed panel: an A strip (MR x KC) is 4 KiB and fits L1 beside the streaming B. */
+    /**
+     * Rows of the register tile. 8 rows x 2 vectors = 16 accumulators; measured against 4x4, 6x4
+     * and 8x3 vectors (same loop nest or the other), 8x2 was fastest on every shape tried.
+     */
+    static final int MR = 8;
+    /** Columns of the register tile: two vectors (32 floats with 512-bit vectors). */
+    static final int NR = 2 * VLEN;
+    /** Depth of a packed panel: a B strip (KC x NR) is 32 KiB with 512-bit vectors, in a 48 KiB L1. */
     static final int KC = 256;
-    /** Rows of A packed at a time; only bounds the A buffer, each strip is used once per B block. */
-    static final int MC = 192;
-    /** Columns of the packed B block: KC x NC floats = 512 KiB, resident in a 1 MiB L2. */
-    static final int NC = 512;
+    /** Rows of A packed at a time: the A block (MC x KC, 384 KiB) is reread for every B strip, from L2. */
+    static final int MC = 384;
+    /** Columns of B packed at a time; bounds the B buffer (1.5 MiB) and the repacking of A (once per NC). */
+    static final int NC = 1536;
 
     /** Below this many multiply-adds the fork/join hand-off costs more than the second core gives. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
@@ -110,12 +115,12 @@ final class VectorSgemm {
                 for (int ic = rowFrom; ic < rowTo; ic += MC) {
                     int mc = Math.min(MC, rowTo - ic);
                     packA(transA, a, m, k, ic, mc, pc, kc, packedA);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int mr = Math.min(MR, mc - ir);
-                        int aOff = ir * kc;
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int nr = Math.min(NR, nc - jr);
-                            kernel(kc, packedA, aOff, packedB, jr * kc, c, (ic + ir) * n + jc + jr, n,
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bOff = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            kernel(kc, packedA, ir * kc, packedB, bOff, c, (ic + ir) * n + jc + jr, n,
                                     mr, nr, alpha, betaHere, tile);
                         }
                     }
@@ -143,11 +148,15 @@ final class VectorSgemm {
                     }
                 }
             } else {
-                // B is [n, k]: column j of op(B) is row j of B; read it contiguously, write strided.
-                for (int j = 0; j < w; j++) {
-                    int src = (jc + jr + j) * k + pc;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * NR + j] = b[src + p];
+                // B is [n, k]: column j of op(B) is row j of B. Walk p outermost so the writes are
+                // sequential and the w source rows (w cache lines at a time) stay in L1 across the
+                // next 15 values of p. The other order writes with a 256-byte stride: NT shapes ran ~1.4x slower.
+                int src = (jc + jr) * k + pc;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * NR;
+                    int sp = src + p;
+                    for (int j = 0; j < w; j++) {
+                        dst[d + j] = b[sp + j * k];
                     }
                 }
                 if (w < NR) {
@@ -201,83 +210,93 @@ final class VectorSgemm {
 
     /**
      * The MR x NR register tile: C[cOff..] = alpha * Apanel * Bpanel + beta * C over kc steps.
-     * Accumulators are separate locals so C2 keeps all sixteen in vector registers.
+     * Accumulators are separate locals so C2 keeps all of them in vector registers.
      */
     private static void kernel(int kc, float[] pa, int aOff, float[] pb, int bOff,
                                float[] c, int cOff, int ldc, int mr, int nr,
                                float alpha, float beta, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00;
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bo + VLEN);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bo + 2 * VLEN);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, pb, bo + 3 * VLEN);
             int ao = aOff + p * MR;
             FloatVector av = FloatVector.broadcast(SPECIES, pa[ao]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            c02 = av.fma(b2, c02);
-            c03 = av.fma(b3, c03);
             av = FloatVector.broadcast(SPECIES, pa[ao + 1]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            c12 = av.fma(b2, c12);
-            c13 = av.fma(b3, c13);
             av = FloatVector.broadcast(SPECIES, pa[ao + 2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            c22 = av.fma(b2, c22);
-            c23 = av.fma(b3, c23);
             av = FloatVector.broadcast(SPECIES, pa[ao + 3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            c32 = av.fma(b2, c32);
-            c33 = av.fma(b3, c33);
+            av = FloatVector.broadcast(SPECIES, pa[ao + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, pa[ao + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(SPECIES, pa[ao + 6]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(SPECIES, pa[ao + 7]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
         }
         if (mr == MR && nr == NR) {
             int o = cOff;
             store(c, o, c00, alpha, beta);
             store(c, o + VLEN, c01, alpha, beta);
-            store(c, o + 2 * VLEN, c02, alpha, beta);
-            store(c, o + 3 * VLEN, c03, alpha, beta);
             o += ldc;
             store(c, o, c10, alpha, beta);
             store(c, o + VLEN, c11, alpha, beta);
-            store(c, o + 2 * VLEN, c12, alpha, beta);
-            store(c, o + 3 * VLEN, c13, alpha, beta);
             o += ldc;
             store(c, o, c20, alpha, beta);
             store(c, o + VLEN, c21, alpha, beta);
-            store(c, o + 2 * VLEN, c22, alpha, beta);
-            store(c, o + 3 * VLEN, c23, alpha, beta);
             o += ldc;
             store(c, o, c30, alpha, beta);
             store(c, o + VLEN, c31, alpha, beta);
-            store(c, o + 2 * VLEN, c32, alpha, beta);
-            store(c, o + 3 * VLEN, c33, alpha, beta);
+            o += ldc;
+            store(c, o, c40, alpha, beta);
+            store(c, o + VLEN, c41, alpha, beta);
+            o += ldc;
+            store(c, o, c50, alpha, beta);
+            store(c, o + VLEN, c51, alpha, beta);
+            o += ldc;
+            store(c, o, c60, alpha, beta);
+            store(c, o + VLEN, c61, alpha, beta);
+            o += ldc;
+            store(c, o, c70, alpha, beta);
+            store(c, o + VLEN, c71, alpha, beta);
             return;
         }
         // Edge tile: spill the registers, then update only the live part of C.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VLEN);
-        c02.intoArray(tile, 2 * VLEN);
-        c03.intoArray(tile, 3 * VLEN);
         c10.intoArray(tile, NR);
         c11.intoArray(tile, NR + VLEN);
-        c12.intoArray(tile, NR + 2 * VLEN);
-        c13.intoArray(tile, NR + 3 * VLEN);
         c20.intoArray(tile, 2 * NR);
         c21.intoArray(tile, 2 * NR + VLEN);
-        c22.intoArray(tile, 2 * NR + 2 * VLEN);
-        c23.intoArray(tile, 2 * NR + 3 * VLEN);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + VLEN);
-        c32.intoArray(tile, 3 * NR + 2 * VLEN);
-        c33.intoArray(tile, 3 * NR + 3 * VLEN);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VLEN);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VLEN);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + VLEN);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + VLEN);
         for (int r = 0; r < mr; r++) {
             int o = cOff + r * ldc;
             int t = r * NR;
