@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Side-by-side comparison of Myelin with its peers, in one run on this machine:
+#   W1  SGEMM N = 512, 1024, 2048 (GFLOP/s)                     vs numpy / OpenBLAS
+#   W2  MNIST MLP 784-512-256-10, Adam 1e-3, batch 128: one epoch's training time and test accuracy
+#                                                                vs PyTorch
+#   W4  MLP 784-4096-4096-10, SGD momentum 0.9, lr 0.01, batch 256: time of 100 steps   vs PyTorch
+# Each peer runs in its fastest configuration, chosen by a short probe of the settings (torch threads,
+# OpenBLAS threads, OpenBLAS core type). Figures are medians of --runs runs (default 3).
+#
+# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--only W1,W2,W4]
+# Writes the table to stdout and every raw JSON line to benchmarks/results/compare-<time>.jsonl.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+runs=3
+data="${MYELIN_DATA:-$root/../shared/data/mnist}"
+only="W1,W2,W4"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs="$2"; shift 2 ;;
+        --data) data="$2"; shift 2 ;;
+        --only) only="$2"; shift 2 ;;
+        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --only W1,W2,W4)" >&2; exit 2 ;;
+    esac
+done
+py=/usr/bin/python3
+if ! $py -c 'import numpy, torch' 2>/dev/null || ! ldconfig -p | grep -q libopenblas; then
+    echo "compare: installing python3-numpy python3-torch libopenblas0-pthread" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread >/dev/null
+fi
+[ -f target/myelin.jar ] || ./mvnw -q -B -DskipTests package
+myelin=(java --add-modules jdk.incubator.vector -jar target/myelin.jar)
+mkdir -p benchmarks/results
+log="benchmarks/results/compare-$(date +%Y%m%d-%H%M%S).jsonl"
+: > "$log"
+echo "compare: $(nproc) cores, $(java -version 2>&1 | head -n 1), torch $($py -c 'import torch; print(torch.__version__)'), runs=$runs; raw results in $log" >&2
+
+record() { # workload side config json...
+    local w="$1" side="$2" config="$3"; shift 3
+    printf '{"workload":"%s","side":"%s","config":"%s","result":%s}\n' "$w" "$side" "$config" "$*" >> "$log"
+}
+# OpenBLAS settings to try: the core type it detects, and its AVX-512 kernels where the CPU has them
+# (Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to SSE3 kernels).
+coretypes=("auto")
+grep -q avx512f /proc/cpuinfo && coretypes+=("SkylakeX")
+with_core() { local core="$1"; shift; if [ "$core" = auto ]; then env "$@"; else env OPENBLAS_CORETYPE="$core" "$@"; fi; }
+
+if [[ "$only" == *W1* ]]; then
+    for n in 512 1024 2048; do
+        best_cfg=""; best=0
+        for core in "${coretypes[@]}"; do
+            for t in 1 2; do
+                g=$(with_core "$core" OPENBLAS_NUM_THREADS=$t $py benchmarks/gemm_numpy.py --reps 3 "$n" | awk '/GFLOP/ {for (i=1;i<=NF;i++) if ($i ~ /GFLOP/) print $(i-1)}' | head -n 1)
+                if $py -c "import sys; sys.exit(0 if float('${g:-0}') > float('$best') else 1)"; then best="$g"; best_cfg="$core:$t"; fi
+            done
+        done
+        core="${best_cfg%%:*}"; t="${best_cfg##*:}"
+        for r in $(seq "$runs"); do
+            g=$(with_core "$core" OPENBLAS_NUM_THREADS=$t $py benchmarks/gemm_numpy.py --reps 5 "$n" | awk '/GFLOP/ {for (i=1;i<=NF;i++) if ($i ~ /GFLOP/) print $(i-1)}' | head -n 1)
+            record W1 numpy "N=$n coretype=$core threads=$t" "{\"n\":$n,\"gflops\":$g}"
+            record W1 myelin "N=$n" "$("${myelin[@]}" bench gemm --m "$n" --n "$n" --k "$n" --backend cpu --warmup 5 --reps 10 --json 2>/dev/null)"
+        done
+    done
+fi
+
+if [[ "$only" == *W2* || "$only" == *W4* ]]; then
+    # The fastest PyTorch configuration, from a short W2 run (10,000 images) of each.
+    best_cfg=""; best=1e9
+    for core in "${coretypes[@]}"; do
+        for cfg in "1:2" "2:1" "2:2" "1:1"; do
+            tt="${cfg%%:*}"; ob="${cfg##*:}"
+            s=$(with_core "$core" OPENBLAS_NUM_THREADS=$ob $py benchmarks/torch_mlp.py w2 --epochs 1 --limit 10000 --threads "$tt" --data "$data" \
+                | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["epochs"][0]["seconds"])')
+            echo "compare: PyTorch probe coretype=$core torch_threads=$tt openblas_threads=$ob: ${s}s for 10,000 images" >&2
+            if $py -c "import sys; sys.exit(0 if float('$s') < float('$best') else 1)"; then best="$s"; best_cfg="$core:$tt:$ob"; fi
+        done
+    done
+    IFS=: read -r core tt ob <<< "$best_cfg"
+    echo "compare: PyTorch runs with coretype=$core torch_threads=$tt openblas_threads=$ob" >&2
+fi
+
+if [[ "$only" == *W2* ]]; then
+    for r in $(seq "$runs"); do
+        record W2 pytorch "coretype=$core threads=$tt openblas=$ob" \
+            "$(with_core "$core" OPENBLAS_NUM_THREADS=$ob $py benchmarks/torch_mlp.py w2 --epochs 1 --threads "$tt" --data "$data" --seed "$r")"
+        record W2 myelin "cpu" \
+            "$("${myelin[@]}" train --model mlp --epochs 1 --lr-schedule constant --backend cpu --seed "$r" --data "$data" --json --no-progress 2>/dev/null | tail -n 1)"
+    done
+fi
+
+if [[ "$only" == *W4* ]]; then
+    for r in $(seq "$runs"); do
+        record W4 pytorch "coretype=$core threads=$tt openblas=$ob" \
+            "$(with_core "$core" OPENBLAS_NUM_THREADS=$ob $py benchmarks/torch_mlp.py w4 --steps 100 --threads "$tt")"
+        record W4 myelin "cpu" \
+            "$("${myelin[@]}" bench step --model mlp-large --batch-size 256 --optimizer sgd --lr 0.01 --momentum 0.9 --warmup 3 --reps 100 --backend cpu --json 2>/dev/null)"
+    done
+fi
+
+$py benchmarks/compare_table.py "$log"

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""Turns the JSON lines compare.sh wrote into one table of medians and ratios."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+
+def main(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    values = defaultdict(list)
+    config = {}
+    for row in rows:
+        w, side, r = row["workload"], row["side"], row["result"]
+        if w == "W1":
+            n = r.get("n") or r.get("m")
+            key = (f"W1 SGEMM N={n} (GFLOP/s)", side)
+            values[key].append(r["gflops"] if side == "numpy" else r["gflops_median"])
+        elif w == "W2":
+            epoch = r["epochs"][0]
+            values[("W2 MLP epoch (s)", side)].append(epoch["seconds"])
+            values[("W2 test accuracy (%)", side)].append(100 * (epoch["test_accuracy"]))
+            if side == "myelin" and r.get("startup_seconds") is not None:
+                values[("W2 JVM start to first step (s)", side)].append(r["startup_seconds"])
+        elif w == "W4":
+            seconds = r["seconds"] if side == "pytorch" else 100 / r["steps_per_second_median"]
+            values[("W4 100 steps (s)", side)].append(seconds)
+        config[(w, side)] = row["config"]
+    workloads = []
+    for (name, _side) in values:
+        if name not in workloads:
+            workloads.append(name)
+    print(f"{'workload':34} {'Myelin':>10} {'peer':>10} {'ratio':>8}  peer, runs")
+    for name in workloads:
+        mine = values.get((name, "myelin"), [])
+        peer_side = next((s for (n, s) in values if n == name and s != "myelin"), None)
+        peer = values.get((name, peer_side), []) if peer_side else []
+        m = statistics.median(mine) if mine else float("nan")
+        p = statistics.median(peer) if peer else float("nan")
+        if "GFLOP" in name:
+            ratio = f"{m / p:.2f}x"          # higher is better: Myelin / peer
+        elif "accuracy" in name:
+            ratio = f"{m - p:+.2f} pt"
+        elif peer:
+            ratio = f"{m / p:.2f}x"          # time: lower is better, Myelin / peer
+        else:
+            ratio = ""
+        peer_text = f"{p:10.2f}" if peer else f"{'':>10}"
+        print(f"{name:34} {m:10.2f} {peer_text} {ratio:>8}  {peer_side or ''}, {len(mine)}/{len(peer)}")
+    print("ratio: Myelin / peer (GFLOP/s: higher is better; seconds: lower is better); medians of the runs")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
