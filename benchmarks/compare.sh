@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 py=/usr/bin/python3
-if ! $py -c 'import numpy, torch' 2>/dev/null || ! ldconfig -p | grep -q libopenblas; then
+if ! $py -c 'import numpy, torch' 2>/dev/null || ! (ldconfig -p | grep libopenblas >/dev/null); then
     echo "compare: installing python3-numpy python3-torch libopenblas0-pthread" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread >/dev/null
 fi

@@ -45,6 +45,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--warmup", defaultValue = "5", description = "Untimed repetitions first (default: ${DEFAULT-VALUE}).")
         int warmup;
 
+        @Option(names = "--warmup-seconds", defaultValue = "2",
+                description = "Keep warming up at least this long, so the JIT has compiled the kernels (default: ${DEFAULT-VALUE}).")
+        double warmupSeconds;
+
         @Option(names = "--reps", defaultValue = "20", description = "Timed repetitions (default: ${DEFAULT-VALUE}).")
         int reps;
 
@@ -52,15 +56,16 @@ final class BenchCommand implements Runnable {
         boolean json;
 
         void validate(CommandLine cl) {
-            if (warmup < 0 || reps < 1) {
-                throw new CommandLine.ParameterException(cl, "--warmup must be >= 0 and --reps >= 1");
+            if (warmup < 0 || reps < 1 || warmupSeconds < 0) {
+                throw new CommandLine.ParameterException(cl, "--warmup and --warmup-seconds must be >= 0 and --reps >= 1");
             }
         }
     }
 
     /** Seconds of each timed repetition, sorted. */
     static double[] time(Common common, Backend backend, Runnable body) {
-        for (int i = 0; i < common.warmup; i++) {
+        long warmupEnd = System.nanoTime() + (long) (common.warmupSeconds * 1e9);
+        for (int i = 0; i < common.warmup || System.nanoTime() < warmupEnd; i++) {
             body.run();
         }
         backend.synchronize();

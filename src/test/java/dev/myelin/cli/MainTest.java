@@ -103,13 +103,14 @@ class MainTest {
     @Test
     void benchGemmAndStepReportPositiveRates() {
         Result gemm = run("bench", "gemm", "--m", "33", "--n", "17", "--k", "65", "--trans-b", "--backend", "cpu",
-                "--warmup", "1", "--reps", "3", "--json");
+                "--warmup", "1", "--warmup-seconds", "0", "--reps", "3", "--json");
         assertThat(gemm.exitCode()).as(gemm.err()).isZero();
         JsonObject g = JsonParser.parseString(gemm.out().strip()).getAsJsonObject();
         assertThat(g.get("gflops_median").getAsDouble()).isPositive();
         assertThat(g.get("gflops_best").getAsDouble()).isGreaterThanOrEqualTo(g.get("gflops_median").getAsDouble());
 
-        Result step = run("bench", "step", "--batch-size", "8", "--backend", "cpu", "--warmup", "1", "--reps", "3", "--json");
+        Result step = run("bench", "step", "--batch-size", "8", "--backend", "cpu", "--warmup", "1", "--warmup-seconds", "0",
+                "--reps", "3", "--json");
         assertThat(step.exitCode()).as(step.err()).isZero();
         JsonObject st = JsonParser.parseString(step.out().strip()).getAsJsonObject();
         assertThat(st.get("samples_per_second_median").getAsDouble())
