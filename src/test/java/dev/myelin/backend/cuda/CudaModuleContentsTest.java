@@ -1,0 +1,79 @@
+package dev.myelin.backend.cuda;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the jar ships for CUDA, checked without a GPU: the packaged PTX (the resource the backend loads)
+ * defines every kernel the backend launches ({@link CudaKernel} is the launcher's only source of
+ * names), so renaming or dropping a kernel in kernels/ fails here.
+ */
+class CudaModuleContentsTest {
+    private static String resource(String path) throws Exception {
+        try (InputStream in = CudaModuleContentsTest.class.getResourceAsStream(path)) {
+            assertThat(in).as(path + " on the classpath").isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void packagedPtxHasAnEntryForEveryLaunchedKernel() throws Exception {
+        String ptx = resource(KernelImage.PTX);
+        assertThat(ptx).contains(".target sm_75");
+        for (CudaKernel kernel : CudaKernel.values()) {
+            assertThat(ptx).as("PTX entry of " + kernel.entry())
+                    .containsPattern("\\.entry " + Pattern.quote(kernel.entry()) + "\\(");
+        }
+    }
+
+    @Test
+    void packagedFatbinNamesEveryLaunchedKernel() throws Exception {
+        String fatbin = resource(KernelImage.FATBIN);
+        assertThat(fatbin.length()).isGreaterThan(10_000);
+        // The fatbin holds the entry names as plain strings (in the compute_120 PTX and the ELF symbol
+        // tables) unless it is compressed; require them only when any is visible at all.
+        if (fatbin.contains("unary_op")) {
+            for (CudaKernel kernel : CudaKernel.values()) {
+                assertThat(fatbin).as("fatbin mentions " + kernel.entry()).contains(kernel.entry());
+            }
+        }
+    }
+
+    @Test
+    void kernelNamesResolveBothWays() {
+        assertThat(CudaKernel.UNARY_OP.entry()).isEqualTo("unary_op");
+        assertThat(CudaKernel.gemm(128, false, true)).isEqualTo(CudaKernel.GEMM_TILED_128_NT);
+        assertThat(CudaKernel.gemm(64, true, false).entry()).isEqualTo("gemm_tiled_64_tn");
+    }
+
+    /** The architectures the Java side believes are in the fatbin are the ones the build script compiles. */
+    @Test
+    void sassArchitecturesMatchTheBuildScript() throws Exception {
+        String script = Files.readString(Path.of("native/build-kernels.sh"));
+        Matcher m = Pattern.compile("(?m)^ARCHS=\\(([\\d ]+)\\)").matcher(script);
+        assertThat(m.find()).as("ARCHS=(...) in native/build-kernels.sh").isTrue();
+        List<Integer> archs = Arrays.stream(m.group(1).trim().split("\\s+")).map(Integer::valueOf).toList();
+        assertThat(archs).isEqualTo(KernelImage.SASS_ARCHS);
+    }
+
+    /** Builds without nvcc package native/prebuilt/: it must be there and hold every kernel too. */
+    @Test
+    void prebuiltModuleIsCommittedAndComplete() throws Exception {
+        Path prebuilt = Path.of("native/prebuilt");
+        assertThat(prebuilt.resolve("myelin_kernels.fatbin")).isRegularFile();
+        String ptx = Files.readString(prebuilt.resolve("myelin_kernels.ptx"), StandardCharsets.ISO_8859_1);
+        for (CudaKernel kernel : CudaKernel.values()) {
+            assertThat(ptx).as("prebuilt PTX entry of " + kernel.entry()).contains(".entry " + kernel.entry() + "(");
+        }
+    }
+}
