@@ -293,23 +293,32 @@ public final class CudaBackend implements Backend {
     /** Kernel arguments in order, each a pointer to its value as cuLaunchKernel wants them. */
     private final class Args {
         private final List<NativePointerObject> values = new ArrayList<>(14);
+        private final StringBuilder signature = new StringBuilder(14);
 
         Args i(int v) {
             values.add(Pointer.to(new int[]{v}));
+            signature.append('i');
             return this;
         }
 
         Args f(float v) {
             values.add(Pointer.to(new float[]{v}));
+            signature.append('f');
             return this;
         }
 
         Args p(Buffer b) {
             values.add(Pointer.to(ptr(b)));
+            signature.append('p');
             return this;
         }
 
         void launch(CudaKernel kernel, LaunchConfig c) {
+            // cuLaunchKernel cannot check arguments: a wrong one is garbage or a fault on the GPU.
+            if (!kernel.signature().contentEquals(signature)) {
+                throw new IllegalStateException("arguments (" + signature + ") do not match " + kernel.entry()
+                        + "'s parameters (" + kernel.signature() + ")");
+            }
             bind();
             CudaErrors.check(cuLaunchKernel(module.function(kernel), c.gridX(), c.gridY(), 1, c.blockX(), c.blockY(), 1,
                             0, stream, Pointer.to(values.toArray(new NativePointerObject[0])), null),

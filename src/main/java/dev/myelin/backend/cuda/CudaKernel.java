@@ -10,16 +10,36 @@ import java.util.Locale;
  */
 enum CudaKernel {
     // kernels/elementwise.cl
-    UNARY_OP, BINARY_OP, AXPBY, BIAS_ACTIVATION, ACTIVATION_BACKWARD,
+    UNARY_OP("ippi"), BINARY_OP("ipppiii"), AXPBY("fpfpi"), BIAS_ACTIVATION("ppiipii"), ACTIVATION_BACKWARD("ipppi"),
     // kernels/reduce.cl
-    REDUCE_ROWS, REDUCE_COLS, ARGMAX_ROWS,
+    REDUCE_ROWS("ippii"), REDUCE_COLS("ippii"), ARGMAX_ROWS("ppii"),
     // kernels/softmax.cl
-    SOFTMAX_ROWS, SOFTMAX_XENT, SOFTMAX_XENT_BACKWARD,
+    SOFTMAX_ROWS("ppii"), SOFTMAX_XENT("ppppii"), SOFTMAX_XENT_BACKWARD("pppiif"),
     // kernels/optim.cl
-    SGD_UPDATE, ADAM_UPDATE,
+    SGD_UPDATE("pppifffi"), ADAM_UPDATE("ppppifffffiff"),
     // kernels/gemm_tiled.cu: tile size, then transA/transB as n(ormal) or t(ransposed)
-    GEMM_TILED_128_NN, GEMM_TILED_128_NT, GEMM_TILED_128_TN, GEMM_TILED_128_TT,
-    GEMM_TILED_64_NN, GEMM_TILED_64_NT, GEMM_TILED_64_TN, GEMM_TILED_64_TT;
+    GEMM_TILED_128_NN(Sig.GEMM), GEMM_TILED_128_NT(Sig.GEMM), GEMM_TILED_128_TN(Sig.GEMM), GEMM_TILED_128_TT(Sig.GEMM),
+    GEMM_TILED_64_NN(Sig.GEMM), GEMM_TILED_64_NT(Sig.GEMM), GEMM_TILED_64_TN(Sig.GEMM), GEMM_TILED_64_TT(Sig.GEMM);
+
+    private static final class Sig {
+        /** m, n, k, alpha, a, b, beta, c */
+        static final String GEMM = "iiifppfp";
+    }
+
+    private final String signature;
+
+    /**
+     * @param signature the kernel's parameters in order: i = int, f = float, p = device pointer. The
+     *                  launcher checks every launch against it and a test checks it against the PTX, so
+     *                  arguments can neither be passed in the wrong order nor drift from the source.
+     */
+    CudaKernel(String signature) {
+        this.signature = signature;
+    }
+
+    String signature() {
+        return signature;
+    }
 
     /** The extern "C" name in the module. */
     String entry() {

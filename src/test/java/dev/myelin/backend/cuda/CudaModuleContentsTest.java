@@ -37,6 +37,27 @@ class CudaModuleContentsTest {
         }
     }
 
+    /** The parameter list the launcher passes (CudaKernel.signature) is the one the compiled kernel takes. */
+    @Test
+    void declaredSignaturesMatchThePtxParameters() throws Exception {
+        String ptx = resource(KernelImage.PTX);
+        for (CudaKernel kernel : CudaKernel.values()) {
+            Matcher m = Pattern.compile("\\.entry " + Pattern.quote(kernel.entry()) + "\\(([^)]*)\\)").matcher(ptx);
+            assertThat(m.find()).as(kernel.entry()).isTrue();
+            StringBuilder fromPtx = new StringBuilder();
+            Matcher param = Pattern.compile("\\.param \\.(\\w+)").matcher(m.group(1));
+            while (param.find()) {
+                fromPtx.append(switch (param.group(1)) {
+                    case "u32", "s32" -> 'i';
+                    case "f32" -> 'f';
+                    case "u64" -> 'p';
+                    default -> '?';
+                });
+            }
+            assertThat(fromPtx.toString()).as("parameters of " + kernel.entry()).isEqualTo(kernel.signature());
+        }
+    }
+
     @Test
     void packagedFatbinNamesEveryLaunchedKernel() throws Exception {
         String fatbin = resource(KernelImage.FATBIN);
