@@ -30,9 +30,9 @@ inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z,
 #define __align__(n) __attribute__((aligned(n)))
 #define __syncthreads() emulated_block_barrier->arrive_and_wait()
 
-/* Runs kernel(args...) over a 2-D grid of 1-D blocks, the shape the GEMM kernels use. */
-template <typename... Args>
-void emulate_launch(unsigned gx, unsigned gy, unsigned threads, void (*kernel)(Args...), Args... args) {
+/* Runs kernel(args...) over a 2-D grid of 1-D blocks (the shapes LaunchDims gives every kernel). */
+template <typename... Params, typename... Args>
+void emulate_launch(unsigned gx, unsigned gy, unsigned threads, void (*kernel)(Params...), Args... args) {
     gridDim = {gx, gy, 1};
     blockDim = {threads, 1, 1};
     for (unsigned by = 0; by < gy; by++) {
