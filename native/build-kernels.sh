@@ -9,8 +9,9 @@
 #
 #   native/build-kernels.sh                   build into target/native (CI)
 #   native/build-kernels.sh --install DIR     what the Maven build runs (generate-resources):
-#       nvcc on PATH: build (skipped when target/native is newer than every source), refresh
-#                     native/prebuilt/ when the sources changed, copy the result into DIR
+#       nvcc on PATH: build (skipped when target/native is newer than every source, or when
+#                     native/prebuilt/ was built from these very sources), refresh native/prebuilt/
+#                     when the sources changed, copy the result into DIR
 #       no nvcc:      copy native/prebuilt/* into DIR and say so in one line
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -113,8 +114,19 @@ build() {
          "and myelin_kernels.ptx (compute_$PTX_ARCH)"
 }
 
-if [ -n "$install_dir" ] && up_to_date; then
+prebuilt_matches() {
+    [ -f "$prebuilt/SOURCES.sha256" ] && [ "$(cat "$prebuilt/SOURCES.sha256")" = "$(sources_hash)" ] \
+        && [ -f "$prebuilt/myelin_kernels.fatbin" ] && [ -f "$prebuilt/myelin_kernels.ptx" ]
+}
+
+if [ -n "$install_dir" ] && [ -z "${MYELIN_KERNELS_REBUILD:-}" ] && up_to_date; then
     echo "build-kernels: CUDA kernels up to date in target/native"
+elif [ -n "$install_dir" ] && [ -z "${MYELIN_KERNELS_REBUILD:-}" ] && prebuilt_matches; then
+    # native/prebuilt/ was built from exactly these sources: no need to spend minutes in nvcc again
+    # (CI runs this script without --install, which always compiles). MYELIN_KERNELS_REBUILD=1 forces it.
+    mkdir -p "$out"
+    cp "$prebuilt/myelin_kernels.fatbin" "$prebuilt/myelin_kernels.ptx" "$out"/
+    echo "build-kernels: native/prebuilt/ matches kernels/: packaged without recompiling (MYELIN_KERNELS_REBUILD=1 to force)"
 else
     build
 fi
