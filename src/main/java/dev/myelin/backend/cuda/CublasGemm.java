@@ -88,17 +88,28 @@ final class CublasGemm implements AutoCloseable {
         }
     }
 
-    /** Row-major C = alpha op(A) op(B) + beta C; cuBLAS does not read C when beta == 0. */
+    /**
+     * The column-major cublasSgemm call that computes a row-major product: operands swapped (the
+     * first is B, the second A), dimensions (n, m, k), leading dimensions the stored row lengths.
+     * A pure function so that a test checks it against a reference column-major SGEMM without a GPU.
+     */
+    record ColumnMajorCall(int opFirst, int opSecond, int m, int n, int k, int ldFirst, int ldSecond, int ldc) {
+        static ColumnMajorCall forRowMajor(boolean transA, boolean transB, int m, int n, int k) {
+            return new ColumnMajorCall(transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
+                    n, m, k, transB ? k : n, transA ? m : k, n);
+        }
+    }
+
+    /** Row-major C = alpha op(A) op(B) + beta C; cuBLAS does not read C when beta == 0. k must be > 0. */
     void sgemm(boolean transA, boolean transB, int m, int n, int k,
                float alpha, CUdeviceptr a, CUdeviceptr b, float beta, CUdeviceptr c) {
-        check(JCublas2.cublasSgemm(handle,
-                        transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
-                        n, m, k,
+        ColumnMajorCall call = ColumnMajorCall.forRowMajor(transA, transB, m, n, k);
+        check(JCublas2.cublasSgemm(handle, call.opFirst(), call.opSecond(), call.m(), call.n(), call.k(),
                         Pointer.to(new float[]{alpha}),
-                        b, transB ? k : n,
-                        a, transA ? m : k,
+                        b, call.ldFirst(),
+                        a, call.ldSecond(),
                         Pointer.to(new float[]{beta}),
-                        c, n),
+                        c, call.ldc()),
                 "cublasSgemm(" + m + "x" + n + "x" + k + ")");
     }
 
