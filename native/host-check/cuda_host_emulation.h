@@ -1,26 +1,68 @@
 /*
- * Just enough of CUDA to run a kernel on the host, one std::thread per CUDA thread and a std::barrier
- * for __syncthreads(), so that the CUDA-only kernels (kernels/ *.cu) can be checked on machines
- * without a GPU. Blocks run one after another, which makes `static` a faithful __shared__.
- * This checks indexing, bounds and the transpose logic; it says nothing about speed or about
- * hardware-specific behaviour (alignment faults, bank conflicts).
+ * Just enough of CUDA to run a kernel on the host, so that the kernels can be checked on machines
+ * without a GPU. Each CUDA thread of a block is a cooperative context (ucontext) on one OS thread;
+ * __syncthreads() hands over to the next thread of the block, and a block resumes its threads round
+ * after round until all have returned, which is exactly barrier semantics for kernels whose threads
+ * all reach the same barriers (as CUDA requires). Blocks run one after another, which makes `static`
+ * a faithful __shared__. This checks indexing, bounds, barriers and the transpose logic; it says
+ * nothing about speed, memory ordering between blocks, or hardware faults (alignment, bank conflicts).
  */
 #pragma once
-#include <barrier>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <thread>
 #include <vector>
+#include <ucontext.h>
 
 struct dim3_ { unsigned x = 0, y = 0, z = 0; };
-inline thread_local dim3_ threadIdx, blockIdx;
-inline dim3_ blockDim, gridDim;
-inline std::barrier<>* emulated_block_barrier = nullptr;
+inline dim3_ threadIdx, blockIdx, blockDim, gridDim;
 
 struct float4 { float x, y, z, w; };
 inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
+
+namespace emulation {
+constexpr size_t STACK = 256 << 10;
+inline ucontext_t scheduler;
+inline std::vector<ucontext_t> contexts;
+inline std::vector<char*> stacks;
+inline std::vector<char> finished;
+inline unsigned current = 0;
+inline std::function<void()> body;
+
+inline void run_thread() {
+    body();
+    finished[current] = 1;
+    swapcontext(&contexts[current], &scheduler);
+}
+
+inline void sync_threads() { swapcontext(&contexts[current], &scheduler); }
+
+/* Runs one block of `threads` threads of body() to completion. */
+inline void run_block(unsigned threads) {
+    while (stacks.size() < threads) stacks.push_back(static_cast<char*>(std::malloc(STACK)));
+    contexts.assign(threads, ucontext_t{});
+    finished.assign(threads, 0);
+    for (unsigned t = 0; t < threads; t++) {
+        getcontext(&contexts[t]);
+        contexts[t].uc_stack.ss_sp = stacks[t];
+        contexts[t].uc_stack.ss_size = STACK;
+        contexts[t].uc_link = &scheduler;
+        makecontext(&contexts[t], run_thread, 0);
+    }
+    for (unsigned left = threads; left > 0;) {
+        left = 0;
+        for (unsigned t = 0; t < threads; t++) {
+            if (finished[t]) continue;
+            current = t;
+            threadIdx = {t, 0, 0};
+            swapcontext(&scheduler, &contexts[t]);
+            if (!finished[t]) left++;
+        }
+    }
+}
+}  // namespace emulation
 
 #define __global__
 #define __device__
@@ -28,27 +70,18 @@ inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z,
 #define __shared__ static
 #define __launch_bounds__(n)
 #define __align__(n) __attribute__((aligned(n)))
-#define __syncthreads() emulated_block_barrier->arrive_and_wait()
+#define __syncthreads() emulation::sync_threads()
 
 /* Runs kernel(args...) over a 2-D grid of 1-D blocks (the shapes LaunchDims gives every kernel). */
 template <typename... Params, typename... Args>
 void emulate_launch(unsigned gx, unsigned gy, unsigned threads, void (*kernel)(Params...), Args... args) {
     gridDim = {gx, gy, 1};
     blockDim = {threads, 1, 1};
+    emulation::body = [&] { kernel(args...); };
     for (unsigned by = 0; by < gy; by++) {
         for (unsigned bx = 0; bx < gx; bx++) {
-            std::barrier<> sync(threads);
-            emulated_block_barrier = &sync;
-            std::vector<std::thread> pool;
-            pool.reserve(threads);
-            for (unsigned t = 0; t < threads; t++) {
-                pool.emplace_back([=] {
-                    threadIdx = {t, 0, 0};
-                    blockIdx = {bx, by, 0};
-                    kernel(args...);
-                });
-            }
-            for (auto& th : pool) th.join();
+            blockIdx = {bx, by, 0};
+            emulation::run_block(threads);
         }
     }
 }

@@ -43,11 +43,19 @@ static int context_token;
 CUresult cuDevicePrimaryCtxRetain(CUcontext* c, CUdevice d) { (void) d; *c = &context_token; return 0; }
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) { (void) d; return 0; }
 CUresult cuCtxSetCurrent(CUcontext c) { (void) c; return 0; }
-static int module_token, function_token;
+static int module_token;
+#ifndef FAKE_CUDA_EMULATED_FUNCTIONS
+static int function_token;
+#endif
 CUresult cuModuleLoadData(CUmodule* m, const void* image) { (void) image; *m = &module_token; return env("FAKE_CUDA_MODULE", 0); }
 CUresult cuModuleLoadDataEx(CUmodule* m, const void* image, unsigned n, void* o, void** v) {
     (void) n; (void) o; (void) v; return cuModuleLoadData(m, image);
 }
+#ifndef FAKE_CUDA_EMULATED_FUNCTIONS
 CUresult cuModuleGetFunction(CUfunction* f, CUmodule m, const char* name) { (void) m; (void) name; *f = &function_token; return 0; }
+#else
+CUresult cuModuleGetFunction_emulated(void** f, void* m, const char* name);
+CUresult cuModuleGetFunction(CUfunction* f, CUmodule m, const char* name) { return cuModuleGetFunction_emulated(f, m, name); }
+#endif
 CUresult cuModuleUnload(CUmodule m) { (void) m; return 0; }
 CUresult cuGetErrorName(CUresult r, const char** s) { (void) r; *s = "CUDA_ERROR_FAKE"; return 0; }
