@@ -8,7 +8,9 @@
 #   4. steps/s of the 784-4096-4096-10 MLP, batch 256, SGD momentum 0.9, lr 0.01, against PyTorch on
 #      the same GPU when python3 with a CUDA torch is installed
 # Output goes to the terminal and to gpu-check-<host>-<time>.log next to this script.
-# For a quick dry run of the script itself on a machine without a GPU:
+# For a quick dry run of the script itself on a machine without a GPU (GPU_CHECK_STEPS=0 skips the
+# step rate; LD_LIBRARY_PATH=<dir of native/host-check's emulated libcuda.so.1> with the default
+# backend runs the CUDA path on the emulated driver):
 #   GPU_CHECK_BACKEND=cpu GPU_CHECK_TESTS=dev.myelin.backend.cuda GPU_CHECK_EPOCHS=1 \
 #   GPU_CHECK_TRAIN_LIMIT=2000 GPU_CHECK_STEPS=2 GPU_CHECK_WARMUP=1 ./gpu-check.sh
 set -uo pipefail
@@ -65,6 +67,10 @@ else
 fi
 
 section "step rate: 784-4096-4096-10 MLP, batch 256, SGD momentum 0.9, lr 0.01"
+if [ "$steps" -eq 0 ]; then
+    echo "skipped (GPU_CHECK_STEPS=0)"
+    record "Myelin step rate" "skipped"
+else
 myelin_rate="$("$java" "${flags[@]}" -cp "$here/myelin.jar:$here/bench" MlpStepRate "$backend" "$steps" "$warmup" 2>&1)"
 echo "$myelin_rate"
 record "Myelin step rate" "$(grep -Eo '[0-9.]+ steps/s' <<<"$myelin_rate" || echo FAILED)"
@@ -75,6 +81,7 @@ if command -v python3 >/dev/null 2>&1 && python3 -c 'import torch, sys; sys.exit
 else
     echo "PyTorch comparison skipped: python3 with a CUDA-enabled torch is not installed here"
     record "PyTorch step rate" "skipped (no python3 + CUDA torch)"
+fi
 fi
 
 section "summary ($backend)"
