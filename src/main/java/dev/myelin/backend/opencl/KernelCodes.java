@@ -9,13 +9,14 @@ import dev.myelin.backend.UnaryOp;
 /**
  * The int selectors the kernels switch on, spelled out rather than taken from ordinal(), so that
  * reordering a Java enum cannot silently change what a kernel computes. They must match the
- * #defines in kernels/elementwise.cl and kernels/reduce.cl (U_*, B_*, BC_*, R_*).
+ * #defines in kernels/elementwise.cl and kernels/reduce.cl (U_*, B_*, BC_*, R_*). Public because the
+ * CUDA backend launches the same kernel sources and passes the same codes.
  */
-final class KernelCodes {
+public final class KernelCodes {
     private KernelCodes() {
     }
 
-    static int of(UnaryOp op) {
+    public static int of(UnaryOp op) {
         return switch (op) {
             case IDENTITY -> 0;
             case RELU -> 1;
@@ -31,11 +32,11 @@ final class KernelCodes {
     }
 
     /** Activations share the unary codes of their forward function. */
-    static int of(Activation act) {
+    public static int of(Activation act) {
         return of(act.forward());
     }
 
-    static int of(BinaryOp op) {
+    public static int of(BinaryOp op) {
         return switch (op) {
             case ADD -> 0;
             case SUB -> 1;
@@ -46,7 +47,7 @@ final class KernelCodes {
         };
     }
 
-    static int of(Broadcast broadcast) {
+    public static int of(Broadcast broadcast) {
         return switch (broadcast) {
             case NONE -> 0;
             case ROW -> 1;
@@ -55,7 +56,7 @@ final class KernelCodes {
         };
     }
 
-    static int of(ReduceOp op) {
+    public static int of(ReduceOp op) {
         return switch (op) {
             case SUM -> 0;
             case MEAN -> 1;

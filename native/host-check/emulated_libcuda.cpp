@@ -1,0 +1,136 @@
+/*
+ * A libcuda.so.1 that runs Myelin's CUDA module on the host: the probe's calls from fake_libcuda.c,
+ * plus memory (host malloc standing in for device memory), copies, memset and cuLaunchKernel, which
+ * runs the kernel's C++ build (the same kernels/ sources, through cuda_preamble.h) under
+ * cuda_host_emulation.h with the grid and block the backend asked for. With it on LD_LIBRARY_PATH,
+ * the CUDA backend's own Java code (allocator, staging, argument packing, launch dims, the tiled
+ * GEMM; cuBLAS is absent) runs the conformance suite on a machine without a GPU:
+ *   native/host-check/emulated-conformance.sh
+ * Everything is synchronous here, so this checks results, not asynchrony or speed.
+ * Build: g++ -std=c++20 -O1 -shared -fPIC -o libcuda.so.1 emulated_libcuda.cpp
+ */
+#include "cuda_host_emulation.h"
+#include "../../kernels/cuda_preamble.h"
+#include "../../kernels/elementwise.cl"
+#include "../../kernels/reduce.cl"
+#include "../../kernels/softmax.cl"
+#include "../../kernels/optim.cl"
+#include "../../kernels/gemm_tiled.cu"
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+
+#define FAKE_CUDA_EMULATED_FUNCTIONS
+extern "C" {
+#include "fake_libcuda.c"
+}
+
+typedef unsigned long long CUdeviceptr_t;
+typedef void* CUstream_t;
+
+template <typename T> static T arg(void** params, int i) { return *static_cast<T*>(params[i]); }
+
+using Invoker = void (*)(unsigned gx, unsigned gy, unsigned bx, void** p);
+#define GEMM_INVOKER(NAME) {#NAME, [](unsigned gx, unsigned gy, unsigned bx, void** p) { \
+    emulate_launch(gx, gy, bx, NAME, arg<int>(p, 0), arg<int>(p, 1), arg<int>(p, 2), arg<float>(p, 3), \
+                   arg<const float*>(p, 4), arg<const float*>(p, 5), arg<float>(p, 6), arg<float*>(p, 7)); }}
+
+static const std::map<std::string, Invoker>& kernels() {
+    static const std::map<std::string, Invoker> table = {
+        {"unary_op", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, unary_op, arg<int>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2), arg<int>(p, 3)); }},
+        {"binary_op", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, binary_op, arg<int>(p, 0), arg<const float*>(p, 1), arg<const float*>(p, 2),
+                           arg<float*>(p, 3), arg<int>(p, 4), arg<int>(p, 5), arg<int>(p, 6)); }},
+        {"axpby", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, axpby, arg<float>(p, 0), arg<const float*>(p, 1), arg<float>(p, 2), arg<float*>(p, 3),
+                           arg<int>(p, 4)); }},
+        {"bias_activation", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, bias_activation, arg<const float*>(p, 0), arg<const float*>(p, 1), arg<int>(p, 2),
+                           arg<int>(p, 3), arg<float*>(p, 4), arg<int>(p, 5), arg<int>(p, 6)); }},
+        {"activation_backward", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, activation_backward, arg<int>(p, 0), arg<const float*>(p, 1), arg<const float*>(p, 2),
+                           arg<float*>(p, 3), arg<int>(p, 4)); }},
+        {"reduce_rows", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, reduce_rows, arg<int>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2), arg<int>(p, 3),
+                           arg<int>(p, 4)); }},
+        {"reduce_cols", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, reduce_cols, arg<int>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2), arg<int>(p, 3),
+                           arg<int>(p, 4)); }},
+        {"argmax_rows", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, argmax_rows, arg<const float*>(p, 0), arg<float*>(p, 1), arg<int>(p, 2), arg<int>(p, 3)); }},
+        {"softmax_rows", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, softmax_rows, arg<const float*>(p, 0), arg<float*>(p, 1), arg<int>(p, 2), arg<int>(p, 3)); }},
+        {"softmax_xent", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, softmax_xent, arg<const float*>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2),
+                           arg<float*>(p, 3), arg<int>(p, 4), arg<int>(p, 5)); }},
+        {"softmax_xent_backward", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, softmax_xent_backward, arg<const float*>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2),
+                           arg<int>(p, 3), arg<int>(p, 4), arg<float>(p, 5)); }},
+        {"sgd_update", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, sgd_update, arg<float*>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2), arg<int>(p, 3),
+                           arg<float>(p, 4), arg<float>(p, 5), arg<float>(p, 6), arg<int>(p, 7)); }},
+        {"adam_update", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, adam_update, arg<float*>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2), arg<float*>(p, 3),
+                           arg<int>(p, 4), arg<float>(p, 5), arg<float>(p, 6), arg<float>(p, 7), arg<float>(p, 8), arg<float>(p, 9),
+                           arg<int>(p, 10), arg<float>(p, 11), arg<float>(p, 12)); }},
+        GEMM_INVOKER(gemm_tiled_128_nn), GEMM_INVOKER(gemm_tiled_128_nt), GEMM_INVOKER(gemm_tiled_128_tn), GEMM_INVOKER(gemm_tiled_128_tt),
+        GEMM_INVOKER(gemm_tiled_64_nn), GEMM_INVOKER(gemm_tiled_64_nt), GEMM_INVOKER(gemm_tiled_64_tn), GEMM_INVOKER(gemm_tiled_64_tt),
+    };
+    return table;
+}
+
+extern "C" {
+// Functions are handles to their table entry; a name the table lacks is CUDA_ERROR_NOT_FOUND, as a real module would say.
+CUresult cuModuleGetFunction_emulated(void** f, void* m, const char* name);
+
+CUresult cuMemAlloc_v2(CUdeviceptr_t* ptr, size_t bytes) {
+    void* p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+    if (!p) return 2;   // CUDA_ERROR_OUT_OF_MEMORY
+    *ptr = (CUdeviceptr_t) (uintptr_t) p;
+    return 0;
+}
+CUresult cuMemFree_v2(CUdeviceptr_t ptr) { std::free((void*) (uintptr_t) ptr); return 0; }
+CUresult cuMemAllocHost_v2(void** p, size_t bytes) { *p = std::malloc(bytes); return *p ? 0 : 2; }
+CUresult cuMemFreeHost(void* p) { std::free(p); return 0; }
+CUresult cuMemGetInfo_v2(size_t* free, size_t* total) { *free = (size_t) 8 << 30; *total = (size_t) 16 << 30; return 0; }
+CUresult cuStreamCreate(CUstream_t* s, unsigned flags) { (void) flags; static int token; *s = &token; return 0; }
+CUresult cuStreamSynchronize(CUstream_t s) { (void) s; return 0; }
+CUresult cuStreamDestroy_v2(CUstream_t s) { (void) s; return 0; }
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr_t dst, const void* src, size_t bytes, CUstream_t s) {
+    (void) s; std::memcpy((void*) (uintptr_t) dst, src, bytes); return 0;
+}
+CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr_t src, size_t bytes, CUstream_t s) {
+    (void) s; std::memcpy(dst, (const void*) (uintptr_t) src, bytes); return 0;
+}
+CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr_t dst, CUdeviceptr_t src, size_t bytes, CUstream_t s) {
+    (void) s; std::memmove((void*) (uintptr_t) dst, (const void*) (uintptr_t) src, bytes); return 0;
+}
+CUresult cuMemsetD32Async(CUdeviceptr_t dst, unsigned value, size_t n, CUstream_t s) {
+    (void) s;
+    unsigned* p = (unsigned*) (uintptr_t) dst;
+    for (size_t i = 0; i < n; i++) p[i] = value;
+    return 0;
+}
+CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                        unsigned shared, CUstream_t s, void** params, void** extra) {
+    (void) s; (void) extra;
+    static std::mutex one_launch_at_a_time;   // the emulation's state is global
+    std::lock_guard<std::mutex> lock(one_launch_at_a_time);
+    if (gz != 1 || by != 1 || bz != 1 || shared != 0 || bx > 1024 || gy > 65535) return 1;   // CUDA_ERROR_INVALID_VALUE
+    static_cast<const std::pair<const std::string, Invoker>*>(f)->second(gx, gy, bx, params);
+    return 0;
+}
+}
+
+// Replaces fake_libcuda.c's cuModuleGetFunction, which accepts any name.
+extern "C" CUresult cuModuleGetFunction_emulated(void** f, void* m, const char* name) {
+    (void) m;
+    auto it = kernels().find(name);
+    if (it == kernels().end()) return 500;   // CUDA_ERROR_NOT_FOUND
+    *f = (void*) &*it;
+    return 0;
+}

@@ -1,0 +1,512 @@
+package dev.myelin.backend.cuda;
+
+import dev.myelin.backend.Activation;
+import dev.myelin.backend.Backend;
+import dev.myelin.backend.BackendException;
+import dev.myelin.backend.BackendKind;
+import dev.myelin.backend.BinaryOp;
+import dev.myelin.backend.Broadcast;
+import dev.myelin.backend.Buffer;
+import dev.myelin.backend.DeviceInfo;
+import dev.myelin.backend.MemoryStats;
+import dev.myelin.backend.ReduceOp;
+import dev.myelin.backend.UnaryOp;
+import dev.myelin.backend.opencl.KernelCodes;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+/**
+ * The CUDA backend on JCuda's driver API: the device's primary context (shared with cuBLAS, which
+ * uses the runtime API) and one stream. Ops enqueue on the stream and return; only {@link #download}
+ * and {@link #synchronize} wait. Kernels come from the packaged module (kernels/*.cl compiled by nvcc
+ * through kernels/cuda_preamble.h, plus kernels/gemm_tiled.cu), launched with the dimensions the
+ * OpenCL backend uses for the same sources ({@link LaunchDims}).
+ *
+ * <p>Not thread-safe, like every backend: one thread drives it at a time. The context is made current
+ * on whichever thread calls, so a backend opened on one thread may be driven from another.
+ */
+public final class CudaBackend implements Backend {
+    private final CudaDevice device;
+    private final CUcontext context;
+    private final CUstream stream;
+    private final CudaModule module;
+    private final CudaAllocator<CUdeviceptr> allocator;
+    private final PinnedStaging<PinnedHostMemory.Block> uploads;
+    private final PinnedHostMemory pinned = new PinnedHostMemory();
+    /** cuBLAS when libcublas.so.12 loads, else null and {@link #gemmNote} says why. */
+    private final CublasGemm cublas;
+    private final String gemmNote;
+    /** Reused for downloads (at most one staging chunk), grown on demand. */
+    private PinnedHostMemory.Block downloadStaging;
+    private Thread boundThread;
+    private boolean closed;
+
+    CudaBackend(CudaDevice device) {
+        this.device = device;
+        CUcontext ctx = new CUcontext();
+        CudaErrors.check(cuDevicePrimaryCtxRetain(ctx, device.device()), "cuDevicePrimaryCtxRetain(" + device.name() + ")");
+        this.context = ctx;
+        CUstream s = new CUstream();
+        boolean streamCreated = false;
+        CudaModule m;
+        try {
+            CudaErrors.check(cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+            boundThread = Thread.currentThread();
+            // A non-blocking stream: no implicit waits on the legacy default stream, which others may use.
+            CudaErrors.check(cuStreamCreate(s, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+            streamCreated = true;
+            m = CudaModule.load(device);
+        } catch (RuntimeException e) {
+            if (streamCreated) {
+                cuStreamDestroy(s);
+            }
+            cuDevicePrimaryCtxRelease(device.device());
+            throw e;
+        }
+        this.stream = s;
+        this.module = m;
+        this.allocator = new CudaAllocator<>(new DriverMemory(device, s));
+        this.uploads = new PinnedStaging<>(pinned);
+        CublasGemm blas = null;
+        String note;
+        String loadFailure = CublasGemm.loadFailure();
+        if (loadFailure != null) {
+            note = "own tiled GEMM (" + loadFailure + ")";
+        } else {
+            try {
+                blas = CublasGemm.create(s, CublasGemm.tf32Requested());
+                note = blas.description();
+            } catch (BackendException e) {
+                note = "own tiled GEMM (" + e.getMessage().replaceFirst("^cuda: ", "") + ")";
+            }
+        }
+        this.cublas = blas;
+        this.gemmNote = note;
+    }
+
+    @Override
+    public BackendKind kind() {
+        return BackendKind.CUDA;
+    }
+
+    @Override
+    public DeviceInfo device() {
+        return device.info();
+    }
+
+    @Override
+    public String description() {
+        return "cuda: " + device.name() + " (" + device.arch() + ", " + device.smCount() + " SMs, driver for CUDA "
+                + CudaErrors.cudaVersion(device.driverVersion()) + ", kernels: " + module.origin() + ", GEMM: " + gemmNote + ")";
+    }
+
+    /** Which GEMM runs: "cuBLAS 12" or "own tiled GEMM (why)". */
+    public String gemmImplementation() {
+        return gemmNote;
+    }
+
+    // ---------------------------------------------------------------- context and buffers
+
+    /** Makes the context current on the calling thread (a no-op on the thread that used it last). */
+    private void bind() {
+        if (closed) {
+            throw new IllegalStateException("CUDA backend is closed");
+        }
+        Thread current = Thread.currentThread();
+        if (current != boundThread) {
+            CudaErrors.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            boundThread = current;
+        }
+    }
+
+    private CudaBuffer<CUdeviceptr> buf(Buffer buffer) {
+        if (!(buffer instanceof CudaBuffer<?> b) || b.owner != allocator) {
+            throw new IllegalArgumentException("not a buffer of this CUDA backend: " + buffer
+                    + " (buffers belong to the backend that allocated them)");
+        }
+        if (b.released) {
+            throw new IllegalStateException("use of a released buffer of " + b.length() + " floats");
+        }
+        @SuppressWarnings("unchecked")
+        CudaBuffer<CUdeviceptr> typed = (CudaBuffer<CUdeviceptr>) b;
+        return typed;
+    }
+
+    private CUdeviceptr ptr(Buffer buffer) {
+        return buf(buffer).block;
+    }
+
+    private CUdeviceptr ptr(Buffer buffer, int offset) {
+        CUdeviceptr base = ptr(buffer);
+        return offset == 0 ? base : base.withByteOffset(4L * offset);
+    }
+
+    private static void checkRange(Buffer buffer, int offset, int length, String what) {
+        if (offset < 0 || length < 0 || (long) offset + length > buffer.length()) {
+            throw new IndexOutOfBoundsException(what + ": range [" + offset + ", " + ((long) offset + length)
+                    + ") outside a buffer of " + buffer.length() + " floats");
+        }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Buffer allocate(int length) {
+        bind();
+        return allocator.allocate(length);
+    }
+
+    @Override
+    public void release(Buffer buffer) {
+        if (!(buffer instanceof CudaBuffer<?> b) || b.owner != allocator) {
+            throw new IllegalArgumentException("not a buffer of this CUDA backend: " + buffer);
+        }
+        @SuppressWarnings("unchecked")
+        CudaBuffer<CUdeviceptr> typed = (CudaBuffer<CUdeviceptr>) b;
+        allocator.release(typed);
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return allocator.stats();
+    }
+
+    @Override
+    public void emptyCache() {
+        bind();
+        allocator.emptyCache();
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Buffer dst, int dstOffset, int length) {
+        checkRange(dst, dstOffset, length, "upload");
+        if (srcOffset < 0 || (long) srcOffset + length > src.length) {
+            throw new IndexOutOfBoundsException("upload: source range [" + srcOffset + ", " + ((long) srcOffset + length)
+                    + ") outside an array of " + src.length);
+        }
+        if (length == 0) {
+            return;
+        }
+        bind();
+        CUdeviceptr target = ptr(dst);
+        int chunkFloats = (int) (PinnedStaging.CHUNK_BYTES / 4);
+        for (int done = 0; done < length; done += chunkFloats) {
+            int n = Math.min(chunkFloats, length - done);
+            // Staged through pinned memory so the copy is truly asynchronous; the block stays in flight
+            // until the stream has drained (synchronize/download).
+            PinnedStaging.Block<PinnedHostMemory.Block> staging = uploads.take(4L * n);
+            FloatBuffer view = staging.block().bytes().asFloatBuffer();
+            view.put(src, srcOffset + done, n);
+            CudaErrors.check(cuMemcpyHtoDAsync(target.withByteOffset(4L * (dstOffset + done)), staging.block().pointer(),
+                    4L * n, stream), "cuMemcpyHtoDAsync(" + n + " floats)");
+            if (uploads.overLimit()) {
+                synchronize();
+            }
+        }
+    }
+
+    @Override
+    public void download(Buffer src, int srcOffset, float[] dst, int dstOffset, int length) {
+        checkRange(src, srcOffset, length, "download");
+        if (dstOffset < 0 || (long) dstOffset + length > dst.length) {
+            throw new IndexOutOfBoundsException("download: destination range [" + dstOffset + ", "
+                    + ((long) dstOffset + length) + ") outside an array of " + dst.length);
+        }
+        if (length == 0) {
+            return;
+        }
+        bind();
+        CUdeviceptr source = ptr(src);
+        int chunkFloats = (int) (PinnedStaging.CHUNK_BYTES / 4);
+        long stagingBytes = 4L * Math.min(length, chunkFloats);
+        if (downloadStaging == null || downloadStaging.bytes().capacity() < stagingBytes) {
+            if (downloadStaging != null) {
+                pinned.free(downloadStaging);
+                downloadStaging = null;
+            }
+            downloadStaging = pinned.allocate(Math.max(stagingBytes, 64L << 10));
+        }
+        for (int done = 0; done < length; done += chunkFloats) {
+            int n = Math.min(chunkFloats, length - done);
+            // Enqueued after every earlier op on the stream, so the wait covers whatever wrote src.
+            CudaErrors.check(cuMemcpyDtoHAsync(downloadStaging.pointer(), source.withByteOffset(4L * (srcOffset + done)),
+                    4L * n, stream), "cuMemcpyDtoHAsync(" + n + " floats)");
+            CudaErrors.checkSync(cuStreamSynchronize(stream), "download (cuStreamSynchronize)");
+            uploads.streamDrained();
+            downloadStaging.bytes().asFloatBuffer().get(dst, dstOffset + done, n);
+        }
+    }
+
+    @Override
+    public void copy(Buffer src, int srcOffset, Buffer dst, int dstOffset, int length) {
+        checkRange(src, srcOffset, length, "copy source");
+        checkRange(dst, dstOffset, length, "copy destination");
+        if (length == 0) {
+            return;
+        }
+        bind();
+        CudaErrors.check(cuMemcpyDtoDAsync(ptr(dst, dstOffset), ptr(src, srcOffset), 4L * length, stream),
+                "cuMemcpyDtoDAsync(" + length + " floats)");
+    }
+
+    @Override
+    public void fill(Buffer dst, int offset, int length, float value) {
+        checkRange(dst, offset, length, "fill");
+        if (length == 0) {
+            return;
+        }
+        bind();
+        // A 32-bit memset writes the float's bit pattern: no kernel needed.
+        CudaErrors.check(cuMemsetD32Async(ptr(dst, offset), Float.floatToRawIntBits(value), length, stream),
+                "cuMemsetD32Async(" + length + " floats)");
+    }
+
+    @Override
+    public void synchronize() {
+        bind();
+        CudaErrors.checkSync(cuStreamSynchronize(stream), "cuStreamSynchronize");
+        uploads.streamDrained();
+    }
+
+    // ---------------------------------------------------------------- launching
+
+    /** Kernel arguments in order, each a pointer to its value as cuLaunchKernel wants them. */
+    private final class Args {
+        private final List<NativePointerObject> values = new ArrayList<>(14);
+        private final StringBuilder signature = new StringBuilder(14);
+
+        Args i(int v) {
+            values.add(Pointer.to(new int[]{v}));
+            signature.append('i');
+            return this;
+        }
+
+        Args f(float v) {
+            values.add(Pointer.to(new float[]{v}));
+            signature.append('f');
+            return this;
+        }
+
+        Args p(Buffer b) {
+            values.add(Pointer.to(ptr(b)));
+            signature.append('p');
+            return this;
+        }
+
+        void launch(CudaKernel kernel, LaunchConfig c) {
+            // cuLaunchKernel cannot check arguments: a wrong one is garbage or a fault on the GPU.
+            if (!kernel.signature().contentEquals(signature)) {
+                throw new IllegalStateException("arguments (" + signature + ") do not match " + kernel.entry()
+                        + "'s parameters (" + kernel.signature() + ")");
+            }
+            bind();
+            CudaErrors.check(cuLaunchKernel(module.function(kernel), c.gridX(), c.gridY(), 1, c.blockX(), c.blockY(), 1,
+                            0, stream, Pointer.to(values.toArray(new NativePointerObject[0])), null),
+                    "cuLaunchKernel(" + kernel.entry() + ", grid " + c.gridX() + "x" + c.gridY()
+                            + ", block " + c.blockX() + "x" + c.blockY() + ")");
+        }
+    }
+
+    private Args args() {
+        if (closed) {
+            throw new IllegalStateException("CUDA backend is closed");
+        }
+        return new Args();
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, Buffer a, Buffer b, float beta, Buffer c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // k == 0 goes to our kernel, whose C = beta * C then matches the CPU reference exactly.
+        if (cublas != null && k > 0) {
+            bind();
+            cublas.sgemm(transA, transB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c));
+            return;
+        }
+        LaunchDims.Gemm launch = LaunchDims.gemm(transA, transB, m, n, device.smCount());
+        args().i(m).i(n).i(k).f(alpha).p(a).p(b).f(beta).p(c).launch(launch.kernel(), launch.config());
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public void unary(UnaryOp op, Buffer x, Buffer y, int n) {
+        if (n == 0) {
+            return;
+        }
+        args().i(KernelCodes.of(op)).p(x).p(y).i(n).launch(CudaKernel.UNARY_OP, LaunchDims.elementwise(n));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Buffer a, Buffer b, Buffer out, int rows, int cols, Broadcast broadcast) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        args().i(KernelCodes.of(op)).p(a).p(b).p(out).i(rows).i(cols).i(KernelCodes.of(broadcast))
+                .launch(CudaKernel.BINARY_OP, LaunchDims.elementwise((long) rows * cols));
+    }
+
+    @Override
+    public void axpby(float alpha, Buffer x, float beta, Buffer y, int n) {
+        if (n == 0) {
+            return;
+        }
+        args().f(alpha).p(x).f(beta).p(y).i(n).launch(CudaKernel.AXPBY, LaunchDims.elementwise(n));
+    }
+
+    @Override
+    public void biasActivation(Buffer x, Buffer bias, Activation act, Buffer y, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        // Without a bias the kernel never reads that argument; x stands in so no null pointer is passed.
+        args().p(x).p(bias == null ? x : bias).i(bias == null ? 0 : 1).i(KernelCodes.of(act)).p(y).i(rows).i(cols)
+                .launch(CudaKernel.BIAS_ACTIVATION, LaunchDims.elementwise((long) rows * cols));
+    }
+
+    @Override
+    public void activationBackward(Activation act, Buffer y, Buffer dy, Buffer dx, int n) {
+        if (n == 0) {
+            return;
+        }
+        args().i(KernelCodes.of(act)).p(y).p(dy).p(dx).i(n).launch(CudaKernel.ACTIVATION_BACKWARD, LaunchDims.elementwise(n));
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Override
+    public void reduce(ReduceOp op, Buffer x, Buffer out, int rows, int cols, int axis) {
+        if (axis != 0 && axis != 1) {
+            throw new IllegalArgumentException("reduce axis must be 0 or 1, got " + axis);
+        }
+        if (axis == 0 ? cols == 0 : rows == 0) {
+            return;
+        }
+        Args args = args().i(KernelCodes.of(op)).p(x).p(out).i(rows).i(cols);
+        if (axis == 0) {
+            args.launch(CudaKernel.REDUCE_COLS, LaunchDims.elementwise(cols));
+        } else {
+            args.launch(CudaKernel.REDUCE_ROWS, LaunchDims.rows(rows, cols));
+        }
+    }
+
+    @Override
+    public void argmaxRows(Buffer x, Buffer out, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
+        args().p(x).p(out).i(rows).i(cols).launch(CudaKernel.ARGMAX_ROWS, LaunchDims.rows(rows, cols));
+    }
+
+    // ---------------------------------------------------------------- softmax and losses
+
+    @Override
+    public void softmax(Buffer x, Buffer y, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        args().p(x).p(y).i(rows).i(cols).launch(CudaKernel.SOFTMAX_ROWS, LaunchDims.rows(rows, cols));
+    }
+
+    /** {@inheritDoc} A label that is not a class index gives a NaN loss here (a kernel cannot throw). */
+    @Override
+    public void softmaxCrossEntropy(Buffer logits, Buffer labels, Buffer probs, Buffer losses, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        args().p(logits).p(labels).p(probs).p(losses).i(rows).i(cols)
+                .launch(CudaKernel.SOFTMAX_XENT, LaunchDims.rows(rows, cols));
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Buffer probs, Buffer labels, Buffer dlogits, int rows, int cols, float scale) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        args().p(probs).p(labels).p(dlogits).i(rows).i(cols).f(scale)
+                .launch(CudaKernel.SOFTMAX_XENT_BACKWARD, LaunchDims.elementwise((long) rows * cols));
+    }
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    @Override
+    public void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
+                          float lr, float momentum, float weightDecay, boolean nesterov) {
+        if (momentum != 0f && velocity == null) {
+            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
+        }
+        if (n == 0) {
+            return;
+        }
+        // Without momentum the kernel never touches velocity; param stands in for a missing one.
+        args().p(param).p(grad).p(velocity == null ? param : velocity).i(n).f(lr).f(momentum).f(weightDecay)
+                .i(nesterov ? 1 : 0).launch(CudaKernel.SGD_UPDATE, LaunchDims.elementwise(n));
+    }
+
+    @Override
+    public void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
+                           float lr, float beta1, float beta2, float eps, float weightDecay,
+                           boolean decoupledWeightDecay, int step) {
+        if (n == 0) {
+            return;
+        }
+        // Same float folding of the bias corrections as the CPU and OpenCL backends, so all round alike.
+        float correction1 = (float) (1 - Math.pow(beta1, step));
+        float correction2 = (float) (1 - Math.pow(beta2, step));
+        float stepSize = lr / correction1;
+        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
+        args().p(param).p(grad).p(m).p(v).i(n).f(lr).f(beta1).f(beta2).f(eps).f(weightDecay)
+                .i(decoupledWeightDecay ? 1 : 0).f(stepSize).f(invSqrtCorrection2)
+                .launch(CudaKernel.ADAM_UPDATE, LaunchDims.elementwise(n));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            bind();
+            cuStreamSynchronize(stream);
+            uploads.close();
+            if (downloadStaging != null) {
+                pinned.free(downloadStaging);
+                downloadStaging = null;
+            }
+            allocator.emptyCache();
+            if (cublas != null) {
+                cublas.close();
+            }
+            module.close();
+            cuStreamDestroy(stream);
+        } finally {
+            closed = true;
+            cuDevicePrimaryCtxRelease(device.device());
+        }
+    }
+}
