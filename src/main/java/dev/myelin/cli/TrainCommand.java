@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", sortOptions = false,
         description = "Train a network on MNIST and report loss, test accuracy and speed per epoch.")
 final class TrainCommand implements Callable<Integer> {
-    enum OptimizerName { sgd, adam }
+    enum OptimizerName { sgd, adam, adamw, adadelta }
 
     @Option(names = "--model", defaultValue = "mlp", description = "Network: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             completionCandidates = ModelNames.class)
@@ -76,6 +76,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @CommandLine.Mixin
+    ControlOptions control = new ControlOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -108,10 +111,12 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(cl, "--limit must be at least 1, got " + limit);
         }
+        control.validate(cl, epochs);
     }
 
     @Override
     public Integer call() {
+        control.applyModelDefaults(this, spec.commandLine().getParseResult());
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -122,6 +127,11 @@ final class TrainCommand implements Callable<Integer> {
         Mnist.MnistData mnist = Mnist.load(dir);
         Dataset train = limit == null || limit >= mnist.train().count() ? mnist.train() : mnist.train().slice(0, limit);
         Dataset test = mnist.test();
+        if ("cnn".equals(model)) {
+            // The PyTorch MNIST example's Normalize((0.1307,), (0.3081,)), once for the whole dataset.
+            train = dev.myelin.data.Transforms.normalize(train, 0.1307f, 0.3081f);
+            test = dev.myelin.data.Transforms.normalize(test, 0.1307f, 0.3081f);
+        }
 
         Backends.Selection selection = Backends.open(backend);
         try (Backend be = selection.backend()) {
@@ -132,14 +142,16 @@ final class TrainCommand implements Callable<Integer> {
             for (String passed : selection.passedOver()) {
                 err.println("passed over " + passed);
             }
-            Module net = Models.create(model, be, train.featureSize(), train.classes(), seed);
+            Module net = Models.create(model, be, train.featureSize(), train.classes(), seed, control.dropoutRates());
             Optimizer opt = switch (optimizer) {
                 case adam -> new Adam(net.parameters(), lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
+                case adamw -> dev.myelin.optim.AdamW.create(net.parameters(), lr, weightDecay);
+                case adadelta -> new dev.myelin.optim.Adadelta(net.parameters(), lr, 0.9f, 1e-6f, weightDecay);
                 case sgd -> new Sgd(net.parameters(), lr, momentum, weightDecay, nesterov);
             };
             if (!json) {
-                out.printf("model: %s %s, %,d parameters; %s, lr %s, batch %d; %,d training images%n",
-                        model, net, net.parameterCount(), optimizer, lr, batchSize, train.count());
+                out.printf("model: %s %s, %,d parameters; %s, lr %s%s, batch %d; %,d training images%n",
+                        model, net, net.parameterCount(), optimizer, lr, control.describe(), batchSize, train.count());
                 out.flush();
             }
             double[] startup = {Double.NaN};
@@ -169,16 +181,19 @@ final class TrainCommand implements Callable<Integer> {
                 }
             };
             List<EpochResult> results;
+            int restored;
             try (Trainer trainer = new Trainer(net, opt)) {
-                results = trainer.fit(train, test, epochs, batchSize, seed, listener);
+                results = trainer.control(control.control(lr, epochs)).fit(train, test, epochs, batchSize, seed, listener);
+                restored = trainer.restoredEpoch();
             } finally {
                 opt.close();
                 net.close();
             }
-            double accuracy = results.get(results.size() - 1).testAccuracy();
+            // With early stopping the model holds the best epoch's weights, whose test accuracy that epoch measured.
+            double accuracy = results.get((restored > 0 ? restored : results.size()) - 1).testAccuracy();
             if (json) {
                 out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
-                        .toJson(summary(be, results, accuracy, startup[0])));
+                        .toJson(summary(be, results, accuracy, startup[0], restored)));
             } else {
                 out.printf("test accuracy %.2f %% after %d epochs (first step %.2f s after JVM start)%n",
                         100 * accuracy, epochs, startup[0]);
@@ -188,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private Map<String, Object> summary(Backend be, List<EpochResult> results, double accuracy, double startup) {
+    private Map<String, Object> summary(Backend be, List<EpochResult> results, double accuracy, double startup, int restored) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("backend", be.kind().id());
         json.put("device", be.device().name());
@@ -205,10 +220,17 @@ final class TrainCommand implements Callable<Integer> {
             e.put("test_accuracy", r.testAccuracy());
             e.put("seconds", r.seconds());
             e.put("samples_per_second", r.samplesPerSecond());
+            if (!Double.isNaN(r.validationLoss())) {
+                e.put("validation_loss", r.validationLoss());
+                e.put("validation_accuracy", r.validationAccuracy());
+            }
             epochs.add(e);
         }
         json.put("epochs", epochs);
         json.put("test_accuracy", accuracy);
+        if (restored > 0) {
+            json.put("restored_epoch", restored);
+        }
         json.put("startup_seconds", startup);
         return json;
     }

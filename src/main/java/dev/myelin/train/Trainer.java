@@ -33,6 +33,9 @@ public final class Trainer implements AutoCloseable {
     private final Map<Integer, Tensor[]> batchTensors = new HashMap<>();
     private final Tensor lossSum;
     private final Tensor lastLoss;
+    private TrainingControl control = TrainingControl.NONE;
+    private TrainingControl.Run run;
+    private int restoredEpoch;
 
     public Trainer(Module model, Optimizer optimizer) {
         this.model = model;
@@ -42,20 +45,47 @@ public final class Trainer implements AutoCloseable {
         this.lastLoss = Tensor.owned(backend, Shape.of());
     }
 
+    /** Schedule, clipping, validation split and early stopping for the next {@link #fit} (see {@link TrainingControl}). */
+    public Trainer control(TrainingControl control) {
+        this.control = control == null ? TrainingControl.NONE : control;
+        return this;
+    }
+
+    /** The epoch whose weights early stopping restored at the end of the last fit, or 0. */
+    public int restoredEpoch() {
+        return restoredEpoch;
+    }
+
     /** Trains for {@code epochs} epochs, evaluating on {@code test} after each. */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
                                  TrainingListener listener) {
+        Dataset[] split = control.split(train);
+        train = split[0];
+        Dataset validation = split[1];
         DataLoader loader = new DataLoader(train, batchSize, true, seed);
         List<EpochResult> results = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            listener.epochStarted(epoch, epochs, loader.batchCount());
-            long start = System.nanoTime();
-            double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double accuracy = accuracy(model, test, 1000);
-            EpochResult result = new EpochResult(epoch, trainLoss, accuracy, seconds, train.count() / seconds);
-            results.add(result);
-            listener.epochFinished(result);
+        restoredEpoch = 0;
+        try (TrainingControl.Run r = control.start(model)) {
+            run = r;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                listener.epochStarted(epoch, epochs, loader.batchCount());
+                long start = System.nanoTime();
+                double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Evaluation.Result val = validation == null ? null : Evaluation.evaluate(model, validation, 1000);
+                double accuracy = accuracy(model, test, 1000);
+                EpochResult result = new EpochResult(epoch, trainLoss, accuracy, seconds, train.count() / seconds,
+                        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
+                results.add(result);
+                listener.epochFinished(result);
+                if (val != null && r.afterEpoch(epoch, val.loss())) {
+                    break;
+                }
+            }
+            r.finish();
+            restoredEpoch = r.restoredEpoch();
+        } finally {
+            run = null;
         }
         return results;
     }
@@ -69,6 +99,9 @@ public final class Trainer implements AutoCloseable {
         int index = 0;
         while (batches.hasNext()) {
             DataLoader.Batch batch = batches.next();
+            if (run != null) {
+                run.beforeStep(optimizer, epoch - 1, index, loader.batchCount());
+            }
             step(batch, featureSize);
             samples += batch.size();
             index++;
@@ -92,6 +125,9 @@ public final class Trainer implements AutoCloseable {
             Tensor logits = model.forward(xy[0]);
             Tensor loss = Ops.crossEntropy(logits, xy[1]);
             loss.backward();
+            if (run != null) {
+                run.afterBackward();
+            }
             optimizer.step();
             backend.copy(loss.buffer(), 0, lastLoss.buffer(), 0, 1);
             backend.axpby(batch.size(), loss.buffer(), 1f, lossSum.buffer(), 1);
