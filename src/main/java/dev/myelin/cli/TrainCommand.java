@@ -174,8 +174,10 @@ final class TrainCommand implements Callable<Integer> {
                 public void epochFinished(EpochResult r) {
                     progress.epochFinished(r);
                     if (!json) {
-                        out.printf("epoch %d/%d  train loss %.4f  test accuracy %.2f %%  %.1f s  %,.0f samples/s%n",
-                                r.epoch(), epochs, r.trainLoss(), 100 * r.testAccuracy(), r.seconds(), r.samplesPerSecond());
+                        out.printf("epoch %d/%d  train loss %.4f%s  test accuracy %.2f %%  %.1f s  %,.0f samples/s%n",
+                                r.epoch(), epochs, r.trainLoss(), Double.isNaN(r.validationLoss()) ? ""
+                                        : String.format("  val loss %.4f", r.validationLoss()),
+                                100 * r.testAccuracy(), r.seconds(), r.samplesPerSecond());
                         out.flush();
                     }
                 }
