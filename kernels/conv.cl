@@ -13,14 +13,19 @@
 #define MYELIN_FN static inline
 #endif
 
-/* Activation codes, the UnaryOp codes of IDENTITY..TANH. */
+/* Activation codes (KernelCodes.of(Activation)). */
+#define CONV_ACT_IDENTITY 0
+#define CONV_ACT_RELU     1
+#define CONV_ACT_SIGMOID  2
+#define CONV_ACT_TANH     3
+
 MYELIN_FN float conv_activation(const int act, const float x)
 {
     switch (act) {
-        case 1: return x > 0.0f ? x : 0.0f;
-        case 2: return 1.0f / (1.0f + exp(-x));
-        case 3: return tanh(x);
-        default: return x;
+        case CONV_ACT_RELU:    return x > 0.0f ? x : 0.0f;
+        case CONV_ACT_SIGMOID: return 1.0f / (1.0f + exp(-x));
+        case CONV_ACT_TANH:    return tanh(x);
+        default:               return x;
     }
 }
 
