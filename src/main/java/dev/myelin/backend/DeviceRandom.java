@@ -6,7 +6,7 @@ package dev.myelin.backend;
  * order and on any number of threads. Two rounds of a 32-bit avalanche mix (Wellons' lowbias32) over
  * the index and the two halves of the seed; all integer arithmetic is modulo 2^32.
  *
- * <p>Kernels ({@code kernels/random.cl}) spell out the same steps on {@code unsigned int}.
+ * <p>Kernels ({@code myelin_uniform} in {@code kernels/norm.cl}) spell out the same steps on {@code unsigned int}.
  */
 public final class DeviceRandom {
     private DeviceRandom() {
