@@ -12,14 +12,9 @@ import java.util.List;
  * early stopping), and the defaults {@code --model cnn} brings. A mixin, so TrainCommand only wires it in.
  */
 final class ControlOptions {
-    enum Schedule { step, cosine, none }
-
     @Option(names = "--dropout", split = ",", paramLabel = "P[,P2]",
             description = "Dropout rate(s) overriding the model's: one rate for every dropout layer, or the CNN's two (default 0.25,0.5). For the MLPs, adds dropout after each hidden layer.")
     List<Float> dropout;
-
-    @Option(names = "--lr-schedule", description = "step, cosine or none (default: step for cnn, else none).")
-    Schedule lrSchedule;
 
     @Option(names = "--lr-step-size", defaultValue = "1", description = "Epochs per StepLR step (default: ${DEFAULT-VALUE}).")
     int lrStepSize;
@@ -54,12 +49,12 @@ final class ControlOptions {
         if (!parsed.hasMatchedOption("--batch-size")) {
             cmd.batchSize = 64;
         }
-        if (lrSchedule == null) {
-            lrSchedule = Schedule.step;
+        if (!parsed.hasMatchedOption("--lr-schedule")) {
+            cmd.lrSchedule = "step";
         }
     }
 
-    void validate(CommandLine cl, int epochs) {
+    void validate(CommandLine cl, int epochs, String lrSchedule, int warmupSteps) {
         if (dropout != null) {
             if (dropout.isEmpty() || dropout.size() > 2) {
                 throw new CommandLine.ParameterException(cl, "--dropout takes one rate or two (P1,P2), got " + dropout);
@@ -79,8 +74,11 @@ final class ControlOptions {
         if (warmupEpochs < 0 || warmupEpochs > epochs) {
             throw new CommandLine.ParameterException(cl, "--warmup-epochs must be in [0, --epochs], got " + warmupEpochs);
         }
-        if (warmupEpochs > 0 && lrSchedule != Schedule.cosine) {
+        if (warmupEpochs > 0 && !"cosine".equals(lrSchedule)) {
             throw new CommandLine.ParameterException(cl, "--warmup-epochs needs --lr-schedule cosine");
+        }
+        if (warmupEpochs > 0 && warmupSteps > 0) {
+            throw new CommandLine.ParameterException(cl, "give --warmup-epochs or --warmup-steps, not both");
         }
         if (clipGradNorm != null && (!(clipGradNorm > 0) || Float.isInfinite(clipGradNorm))) {
             throw new CommandLine.ParameterException(cl, "--clip-grad-norm must be a positive number, got " + clipGradNorm);
@@ -104,22 +102,26 @@ final class ControlOptions {
         return rates;
     }
 
-    TrainingControl control(float lr, int epochs) {
-        LrSchedule schedule = switch (lrSchedule == null ? Schedule.none : lrSchedule) {
-            case step -> LrSchedule.step(lr, lrStepSize, lrGamma);
-            case cosine -> LrSchedule.cosine(lr, 0f, warmupEpochs, epochs);
-            case none -> null;
-        };
+    TrainingControl control() {
         double fraction = valSplit != null ? valSplit : patience != null ? 0.1 : 0;
-        return new TrainingControl(schedule, clipGradNorm == null ? 0f : clipGradNorm, fraction, patience == null ? 0 : patience);
+        return new TrainingControl(clipGradNorm == null ? 0f : clipGradNorm, fraction, patience == null ? 0 : patience);
+    }
+
+    /** The learning-rate schedule named by --lr-schedule, with this mixin's StepLR and warm-up settings. */
+    LrSchedule schedule(String name, float lr, int warmupSteps, int epochs) {
+        return switch (name) {
+            case "step" -> LrSchedule.step(lr, epochs, lrStepSize, lrGamma);
+            case "cosine" -> warmupEpochs > 0 ? LrSchedule.cosineWarmupEpochs(lr, warmupEpochs, epochs)
+                    : LrSchedule.cosine(lr, warmupSteps);
+            default -> LrSchedule.named(name, lr, warmupSteps);
+        };
     }
 
     /** A few words for the summary line. */
     String describe() {
         StringBuilder s = new StringBuilder();
-        if (lrSchedule != null && lrSchedule != Schedule.none) {
-            s.append(", ").append(lrSchedule == Schedule.step ? "StepLR(" + lrStepSize + ", " + lrGamma + ")"
-                    : "cosine (warm-up " + warmupEpochs + ")");
+        if (warmupEpochs > 0) {
+            s.append(", warm-up ").append(warmupEpochs).append(" epochs");
         }
         if (clipGradNorm != null) {
             s.append(", clip ").append(clipGradNorm);

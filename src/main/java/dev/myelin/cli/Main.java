@@ -7,12 +7,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code myelin info | train}. Exit codes: 0 success, 2 bad usage or bad input (one-line message on
+ * {@code myelin info | train | eval | bench}. Exit codes: 0 success, 2 bad usage or bad input (one-line message on
  * stderr, no stack trace), 1 a bug (stack trace).
  */
 @Command(name = "myelin", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Myelin: deep learning for Java on CPU, OpenCL and CUDA.",
-        subcommands = {InfoCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_BUG = 1;
@@ -23,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: info or train");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: info, train, eval or bench");
     }
 
     public static void main(String[] args) {
@@ -50,6 +51,7 @@ public final class Main implements Runnable {
     /** Errors that come from what the user gave us (files, flags, hardware), not from a bug. */
     static boolean isUserError(Throwable e) {
         return e instanceof DataException || e instanceof BackendException || e instanceof IllegalArgumentException
-                || e instanceof TrainingDivergedException || e instanceof java.io.UncheckedIOException;
+                || e instanceof TrainingDivergedException || e instanceof java.io.UncheckedIOException
+                || e instanceof dev.myelin.checkpoint.CheckpointException;
     }
 }

@@ -7,12 +7,14 @@ import dev.myelin.data.Dataset;
 import dev.myelin.data.Mnist;
 import dev.myelin.nn.Module;
 import dev.myelin.optim.Adam;
+import dev.myelin.optim.LrSchedule;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.optim.Sgd;
 import dev.myelin.train.EpochResult;
 import dev.myelin.train.Models;
 import dev.myelin.train.ProgressBarListener;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingDivergedException;
 import dev.myelin.train.TrainingListener;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +47,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
+    @Option(names = "--lr-schedule", defaultValue = "cosine",
+            description = "cosine (anneal from --lr to 0 over the run), step (StepLR: x --lr-gamma every --lr-step-size epochs) "
+                    + "or constant/none (default: ${DEFAULT-VALUE}; step for --model cnn).")
+    String lrSchedule;
+
+    @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear warm-up steps for the cosine schedule (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
     @Option(names = "--optimizer", defaultValue = "adam", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     OptimizerName optimizer;
 
@@ -69,6 +79,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--limit", description = "Train on the first N training images only.")
     Integer limit;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "After every epoch save DIR/last.safetensors, "
+            + "DIR/best.safetensors (best test accuracy), DIR/metrics.jsonl and DIR/training.png.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from DIR/last.safetensors at its next epoch, "
+            + "with its model, optimizer, seed and batch size unless given here; saves on to DIR unless --checkpoint is given.")
+    Path resume;
+
+    @Option(names = "--stop-after", paramLabel = "EPOCH",
+            description = "Stop after this epoch of the --epochs run, as an interruption would; continue later with --resume.")
+    Integer stopAfter;
 
     @Option(names = "--json", description = "Print one JSON object with every epoch's figures as the last line of stdout.")
     boolean json;
@@ -108,16 +130,26 @@ final class TrainCommand implements Callable<Integer> {
         if (weightDecay < 0) {
             throw new CommandLine.ParameterException(cl, "--weight-decay must be >= 0, got " + weightDecay);
         }
+        if (!List.of("cosine", "constant", "none", "step").contains(lrSchedule)) {
+            throw new CommandLine.ParameterException(cl, "--lr-schedule must be cosine, step or constant (none), got '" + lrSchedule + "'");
+        }
+        if (warmupSteps < 0) {
+            throw new CommandLine.ParameterException(cl, "--warmup-steps must be >= 0, got " + warmupSteps);
+        }
+        if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
+            throw new CommandLine.ParameterException(cl, "--stop-after must be between 1 and --epochs (" + epochs + "), got " + stopAfter);
+        }
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(cl, "--limit must be at least 1, got " + limit);
         }
-        control.validate(cl, epochs);
+        control.validate(cl, epochs, lrSchedule, warmupSteps);
     }
 
     @Override
     public Integer call() {
         control.applyModelDefaults(this, spec.commandLine().getParseResult());
         validate();
+        TrainCheckpointing checkpoints = TrainCheckpointing.prepare(this);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = Mnist.resolve(data, message -> {
@@ -129,9 +161,10 @@ final class TrainCommand implements Callable<Integer> {
         Dataset test = mnist.test();
         if ("cnn".equals(model)) {
             // The PyTorch MNIST example's Normalize((0.1307,), (0.3081,)), once for the whole dataset.
-            train = dev.myelin.data.Transforms.normalize(train, 0.1307f, 0.3081f);
-            test = dev.myelin.data.Transforms.normalize(test, 0.1307f, 0.3081f);
+            train = train.normalized(0.1307f, 0.3081f);
+            test = test.normalized(0.1307f, 0.3081f);
         }
+
 
         Backends.Selection selection = Backends.open(backend);
         try (Backend be = selection.backend()) {
@@ -149,9 +182,10 @@ final class TrainCommand implements Callable<Integer> {
                 case adadelta -> new dev.myelin.optim.Adadelta(net.parameters(), lr, 0.9f, 1e-6f, weightDecay);
                 case sgd -> new Sgd(net.parameters(), lr, momentum, weightDecay, nesterov);
             };
+            checkpoints.restore(net, opt, out);
             if (!json) {
-                out.printf("model: %s %s, %,d parameters; %s, lr %s%s, batch %d; %,d training images%n",
-                        model, net, net.parameterCount(), optimizer, lr, control.describe(), batchSize, train.count());
+                out.printf("model: %s %s, %,d parameters; %s, lr %s (%s)%s, batch %d; %,d training images%n",
+                        model, net, net.parameterCount(), optimizer, lr, lrSchedule, control.describe(), batchSize, train.count());
                 out.flush();
             }
             double[] startup = {Double.NaN};
@@ -183,16 +217,29 @@ final class TrainCommand implements Callable<Integer> {
                 }
             };
             List<EpochResult> results;
-            int restored;
+            int restored = 0;
             try (Trainer trainer = new Trainer(net, opt)) {
-                results = trainer.control(control.control(lr, epochs)).fit(train, test, epochs, batchSize, seed, listener);
+                if (stopAfter != null) {
+                    trainer.stopAfter(stopAfter);
+                }
+                results = trainer.startAt(checkpoints.firstEpoch()).control(control.control())
+                        .fit(train, test, epochs, batchSize, seed, control.schedule(lrSchedule, lr, warmupSteps, epochs),
+                                checkpoints.listener(listener, net, opt, train, out, err));
                 restored = trainer.restoredEpoch();
+            } catch (TrainingDivergedException e) {
+                throw checkpoints.diverged(e);
             } finally {
                 opt.close();
                 net.close();
             }
+            if (results.isEmpty()) {
+                throw new IllegalArgumentException("nothing to train: --stop-after " + stopAfter
+                        + " comes before the first epoch to run (" + checkpoints.firstEpoch() + ")");
+            }
             // With early stopping the model holds the best epoch's weights, whose test accuracy that epoch measured.
-            double accuracy = results.get((restored > 0 ? restored : results.size()) - 1).testAccuracy();
+            int best = restored;
+            double accuracy = results.stream().filter(r -> r.epoch() == best).findFirst()
+                    .orElse(results.get(results.size() - 1)).testAccuracy();
             if (json) {
                 out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
                         .toJson(summary(be, results, accuracy, startup[0], restored)));
@@ -212,6 +259,7 @@ final class TrainCommand implements Callable<Integer> {
         json.put("model", model);
         json.put("optimizer", optimizer.name());
         json.put("lr", lr);
+        json.put("lr_schedule", lrSchedule);
         json.put("batch_size", batchSize);
         json.put("seed", seed);
         List<Map<String, Object>> epochs = new ArrayList<>();

@@ -28,4 +28,17 @@ public record Dataset(float[] features, float[] labels, int count, int featureSi
                 Arrays.copyOfRange(labels, from, to),
                 to - from, featureSize, classes);
     }
+
+    /** A copy with every feature standardised: (x - mean) / std, as torchvision's Normalize does. */
+    public Dataset normalized(float mean, float std) {
+        if (!(std > 0)) {
+            throw new IllegalArgumentException("normalisation std must be positive, got " + std);
+        }
+        float[] scaled = new float[features.length];
+        float inv = 1f / std;
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] = (features[i] - mean) * inv;
+        }
+        return new Dataset(scaled, labels, count, featureSize, classes);
+    }
 }

@@ -3,7 +3,9 @@ package dev.myelin.optim;
 import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Adadelta as torch.optim.Adadelta (defaults lr 1.0, rho 0.9, eps 1e-6), one fused backend op per parameter. */
 public final class Adadelta extends Optimizer {
@@ -31,6 +33,28 @@ public final class Adadelta extends Optimizer {
     }
 
     @Override
+    public String name() {
+        return "adadelta";
+    }
+
+    @Override
+    public Map<String, String> hyperparameters() {
+        Map<String, String> h = super.hyperparameters();
+        h.put("rho", Float.toString(rho));
+        h.put("eps", Float.toString(eps));
+        h.put("weight_decay", Float.toString(weightDecay));
+        return h;
+    }
+
+    @Override
+    protected Map<String, Tensor[]> stateSlots() {
+        Map<String, Tensor[]> slots = new LinkedHashMap<>();
+        slots.put("square_avg", squareAvg);
+        slots.put("acc_delta", accDelta);
+        return slots;
+    }
+
+    @Override
     public void step() {
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
@@ -40,6 +64,8 @@ public final class Adadelta extends Optimizer {
             }
             if (squareAvg[i] == null) {
                 squareAvg[i] = newState(p);
+            }
+            if (accDelta[i] == null) {
                 accDelta[i] = newState(p);
             }
             p.data().backend().adadeltaUpdate(p.data().buffer(), grad.buffer(), squareAvg[i].buffer(),

@@ -3,7 +3,9 @@ package dev.myelin.optim;
 import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam (torch.optim.Adam), with L2 weight decay folded into the gradient; with
@@ -42,8 +44,39 @@ public final class Adam extends Optimizer {
     }
 
     /** Updates taken so far (sets the bias correction). */
+    @Override
     public int steps() {
         return steps;
+    }
+
+    @Override
+    public void setSteps(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        this.steps = steps;
+    }
+
+    @Override
+    public String name() {
+        return decoupledWeightDecay ? "adamw" : "adam";
+    }
+
+    @Override
+    public Map<String, String> hyperparameters() {
+        Map<String, String> h = super.hyperparameters();
+        h.put("betas", "[" + beta1 + ", " + beta2 + "]");
+        h.put("eps", Float.toString(eps));
+        h.put("weight_decay", Float.toString(weightDecay));
+        return h;
+    }
+
+    @Override
+    protected Map<String, Tensor[]> stateSlots() {
+        Map<String, Tensor[]> slots = new LinkedHashMap<>();
+        slots.put("exp_avg", m);
+        slots.put("exp_avg_sq", v);
+        return slots;
     }
 
     @Override
@@ -57,6 +90,8 @@ public final class Adam extends Optimizer {
             }
             if (m[i] == null) {
                 m[i] = newState(p);
+            }
+            if (v[i] == null) {
                 v[i] = newState(p);
             }
             p.data().backend().adamUpdate(p.data().buffer(), grad.buffer(), m[i].buffer(), v[i].buffer(), p.size(),

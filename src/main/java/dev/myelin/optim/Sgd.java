@@ -4,6 +4,7 @@ import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Tensor;
 
 import java.util.List;
+import java.util.Map;
 
 /** Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay (torch.optim.SGD). */
 public final class Sgd extends Optimizer {
@@ -28,6 +29,25 @@ public final class Sgd extends Optimizer {
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
         this.velocity = new Tensor[this.parameters.size()];
+    }
+
+    @Override
+    public String name() {
+        return "sgd";
+    }
+
+    @Override
+    public Map<String, String> hyperparameters() {
+        Map<String, String> h = super.hyperparameters();
+        h.put("momentum", Float.toString(momentum));
+        h.put("weight_decay", Float.toString(weightDecay));
+        h.put("nesterov", Boolean.toString(nesterov));
+        return h;
+    }
+
+    @Override
+    protected Map<String, Tensor[]> stateSlots() {
+        return momentum == 0 ? Map.of() : Map.of("momentum_buffer", velocity);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.myelin.backend.Backend;
 import dev.myelin.data.DataLoader;
 import dev.myelin.data.Dataset;
 import dev.myelin.nn.Module;
+import dev.myelin.optim.LrSchedule;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.GradRecording;
 import dev.myelin.tensor.Scope;
@@ -33,6 +34,10 @@ public final class Trainer implements AutoCloseable {
     private final Map<Integer, Tensor[]> batchTensors = new HashMap<>();
     private final Tensor lossSum;
     private final Tensor lastLoss;
+    private LrSchedule schedule;
+    private long totalSteps;
+    private int firstEpoch = 1;
+    private int lastEpoch;
     private TrainingControl control = TrainingControl.NONE;
     private TrainingControl.Run run;
     private int restoredEpoch;
@@ -45,7 +50,25 @@ public final class Trainer implements AutoCloseable {
         this.lastLoss = Tensor.owned(backend, Shape.of());
     }
 
-    /** Schedule, clipping, validation split and early stopping for the next {@link #fit} (see {@link TrainingControl}). */
+    /** Makes {@link #fit} start at {@code epoch} (1-based), as when resuming a checkpoint saved after epoch - 1. */
+    public Trainer startAt(int epoch) {
+        if (epoch < 1) {
+            throw new IllegalArgumentException("first epoch must be >= 1, got " + epoch);
+        }
+        this.firstEpoch = epoch;
+        return this;
+    }
+
+    /** Makes {@link #fit} stop after {@code epoch} (1-based), as a run interrupted there would. */
+    public Trainer stopAfter(int epoch) {
+        if (epoch < 1) {
+            throw new IllegalArgumentException("last epoch must be >= 1, got " + epoch);
+        }
+        this.lastEpoch = epoch;
+        return this;
+    }
+
+    /** Gradient clipping, validation split and early stopping for the next {@link #fit} (see {@link TrainingControl}). */
     public Trainer control(TrainingControl control) {
         this.control = control == null ? TrainingControl.NONE : control;
         return this;
@@ -56,23 +79,42 @@ public final class Trainer implements AutoCloseable {
         return restoredEpoch;
     }
 
-    /** Trains for {@code epochs} epochs, evaluating on {@code test} after each. */
+    /** The loss of the last step (waits for the device). */
+    double lastLoss() {
+        return lastLoss.item();
+    }
+
+    /** Trains up to epoch {@code epochs} (from 1, or the {@link #startAt} epoch) at the optimizer's learning rate. */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
                                  TrainingListener listener) {
+        return fit(train, test, epochs, batchSize, seed, null, listener);
+    }
+
+    /**
+     * Trains a run of {@code epochs} epochs (from 1, or the {@link #startAt} epoch, to {@code epochs} or the
+     * {@link #stopAfter} epoch) with the learning rate set by {@code schedule} before every step; a null
+     * schedule leaves the optimizer's rate alone. The schedule spans the whole run, so a run stopped and
+     * resumed follows the same rates as one that was not.
+     */
+    public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
+                                 LrSchedule schedule, TrainingListener listener) {
         Dataset[] split = control.split(train);
         train = split[0];
         Dataset validation = split[1];
         DataLoader loader = new DataLoader(train, batchSize, true, seed);
+        this.schedule = schedule;
+        this.totalSteps = (long) epochs * loader.batchCount();
         List<EpochResult> results = new ArrayList<>();
+        int last = lastEpoch > 0 ? Math.min(lastEpoch, epochs) : epochs;
         restoredEpoch = 0;
         try (TrainingControl.Run r = control.start(model)) {
             run = r;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            for (int epoch = firstEpoch; epoch <= last; epoch++) {
                 listener.epochStarted(epoch, epochs, loader.batchCount());
                 long start = System.nanoTime();
                 double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                Evaluation.Result val = validation == null ? null : Evaluation.evaluate(model, validation, 1000);
+                Validation.Result val = validation == null ? null : Validation.evaluate(model, validation, 1000);
                 double accuracy = accuracy(model, test, 1000);
                 EpochResult result = new EpochResult(epoch, trainLoss, accuracy, seconds, train.count() / seconds,
                         val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
@@ -97,10 +139,11 @@ public final class Trainer implements AutoCloseable {
         DataLoader.Epoch batches = loader.epoch(epoch - 1);
         int samples = 0;
         int index = 0;
+        long firstStep = (long) (epoch - 1) * loader.batchCount();
         while (batches.hasNext()) {
             DataLoader.Batch batch = batches.next();
-            if (run != null) {
-                run.beforeStep(optimizer, epoch - 1, index, loader.batchCount());
+            if (schedule != null) {
+                optimizer.setLearningRate((float) schedule.at(firstStep + index, totalSteps));
             }
             step(batch, featureSize);
             samples += batch.size();

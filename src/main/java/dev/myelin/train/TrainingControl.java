@@ -3,23 +3,20 @@ package dev.myelin.train;
 import dev.myelin.data.Dataset;
 import dev.myelin.nn.Module;
 import dev.myelin.optim.GradClipping;
-import dev.myelin.optim.LrSchedule;
-import dev.myelin.optim.Optimizer;
 
 /**
- * What the {@link Trainer} does around its steps besides forward/backward/update: a learning-rate
- * schedule, gradient clipping by global norm, a validation split (the last fraction of the training
+ * What the {@link Trainer} does around its steps besides forward/backward/update and the learning-rate
+ * schedule: gradient clipping by global norm, a validation split (the last fraction of the training
  * set, held out deterministically) and early stopping on validation loss with restoration of the best
  * weights. Immutable settings; the per-run state (clipper, early-stopping snapshot) is made by
  * {@link #start} and released by {@link Run#close}.
  *
- * @param schedule           learning rate per step, or null to leave the optimizer's rate alone
  * @param clipGradNorm       max global gradient norm, 0 for no clipping
  * @param validationFraction fraction of the training set held out for validation, 0 for none
  * @param patience           early-stopping patience in epochs, 0 for none (needs a validation split)
  */
-public record TrainingControl(LrSchedule schedule, float clipGradNorm, double validationFraction, int patience) {
-    public static final TrainingControl NONE = new TrainingControl(null, 0f, 0, 0);
+public record TrainingControl(float clipGradNorm, double validationFraction, int patience) {
+    public static final TrainingControl NONE = new TrainingControl(0f, 0, 0);
 
     public TrainingControl {
         if (clipGradNorm < 0 || Float.isNaN(clipGradNorm) || Float.isInfinite(clipGradNorm)) {
@@ -65,13 +62,6 @@ public record TrainingControl(LrSchedule schedule, float clipGradNorm, double va
             this.model = model;
             this.clipping = clipGradNorm > 0 ? new GradClipping(model.parameters(), clipGradNorm) : null;
             this.stopping = patience > 0 ? new EarlyStopping(patience) : null;
-        }
-
-        /** Before step {@code index} (0-based) of {@code batches} in epoch {@code epoch} (0-based). */
-        void beforeStep(Optimizer optimizer, int epoch, int index, int batches) {
-            if (schedule != null) {
-                optimizer.setLearningRate(schedule.learningRate(epoch, index / (double) Math.max(1, batches)));
-            }
         }
 
         /** Between backward and the optimizer update. */

@@ -6,4 +6,14 @@ public final class TrainingDivergedException extends RuntimeException {
         super("training diverged: loss is " + loss + " at epoch " + epoch + ", step " + step
                 + " (try a smaller learning rate)");
     }
+
+    private TrainingDivergedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The same, also naming the last good checkpoint (or that none was saved yet). */
+    public TrainingDivergedException withCheckpoint(String lastCheckpoint) {
+        return new TrainingDivergedException(getMessage() + "; last good checkpoint: "
+                + (lastCheckpoint == null ? "none saved yet" : lastCheckpoint), this);
+    }
 }

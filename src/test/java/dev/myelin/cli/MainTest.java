@@ -56,7 +56,8 @@ class MainTest {
                 {"train", "--val-split", "1"},
                 {"train", "--early-stopping", "0"},
                 {"train", "--lr-schedule", "exponential"},
-                {"train", "--warmup-epochs", "2"},
+                {"train", "--lr-schedule", "step", "--warmup-epochs", "2"},
+                {"train", "--warmup-epochs", "1", "--warmup-steps", "10"},
                 {"train", "--lr-schedule", "cosine", "--epochs", "2", "--warmup-epochs", "3"},
                 {"train", "--clip-grad-norm", "-1"},
                 {"train", "--weight-decay", "-0.1"},
@@ -108,5 +109,25 @@ class MainTest {
         assertThat(epoch.get("seconds").getAsDouble()).isPositive();
         assertThat(epoch.get("samples_per_second").getAsDouble()).isPositive();
         assertThat(json.get("test_accuracy").getAsDouble()).isBetween(0.8, 1.0);
+    }
+
+    @Test
+    void benchGemmAndStepReportPositiveRates() {
+        Result gemm = run("bench", "gemm", "--m", "33", "--n", "17", "--k", "65", "--trans-b", "--backend", "cpu",
+                "--warmup", "1", "--reps", "3", "--json");
+        assertThat(gemm.exitCode()).as(gemm.err()).isZero();
+        JsonObject g = JsonParser.parseString(gemm.out().strip()).getAsJsonObject();
+        assertThat(g.get("gflops_median").getAsDouble()).isPositive();
+        assertThat(g.get("gflops_best").getAsDouble()).isGreaterThanOrEqualTo(g.get("gflops_median").getAsDouble());
+
+        Result step = run("bench", "step", "--batch-size", "8", "--backend", "cpu", "--warmup", "1", "--reps", "3", "--json");
+        assertThat(step.exitCode()).as(step.err()).isZero();
+        JsonObject st = JsonParser.parseString(step.out().strip()).getAsJsonObject();
+        assertThat(st.get("samples_per_second_median").getAsDouble())
+                .isCloseTo(8 * st.get("steps_per_second_median").getAsDouble(), org.assertj.core.data.Offset.offset(1e-6));
+
+        assertThat(run("bench", "gemm", "--m", "0").exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("bench").exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("bench", "step", "--model", "nope").exitCode()).isEqualTo(Main.EXIT_USAGE);
     }
 }

@@ -63,23 +63,27 @@ class TrainingControlOptimTest {
 
     @Test
     void stepLrDecaysPerStepSizeEpochs() {
-        LrSchedule s = LrSchedule.step(1.0f, 2, 0.7f);
-        assertThat(s.learningRate(0, 0.5)).isEqualTo(1.0f);
-        assertThat(s.learningRate(1, 0.9)).isEqualTo(1.0f);
-        assertThat(s.learningRate(2, 0)).isCloseTo(0.7f, within(1e-6f));
-        assertThat(s.learningRate(5, 0)).isCloseTo((float) Math.pow(0.7, 2), within(1e-6f));
-        assertThat(LrSchedule.step(1f, 1, 0.7f).learningRate(3, 0)).isCloseTo((float) Math.pow(0.7, 3), within(1e-6f));
+        // A run of 6 epochs of 10 steps each, gamma 0.7 every 2 epochs.
+        LrSchedule s = LrSchedule.step(1.0, 6, 2, 0.7);
+        assertThat(s.at(5, 60)).isEqualTo(1.0);
+        assertThat(s.at(19, 60)).isEqualTo(1.0);
+        assertThat(s.at(20, 60)).isCloseTo(0.7, within(1e-12));
+        assertThat(s.at(59, 60)).isCloseTo(0.49, within(1e-12));
+        // torch's MNIST example: gamma 0.7 after every epoch.
+        assertThat(LrSchedule.step(1.0, 3, 1, 0.7).at(2 * 938, 3 * 938)).isCloseTo(0.49, within(1e-12));
+        assertThatThrownBy(() -> LrSchedule.step(1.0, 3, 0, 0.7)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void cosineWarmsUpLinearlyThenAnneals() {
-        LrSchedule s = LrSchedule.cosine(0.1f, 0f, 2, 10);
-        assertThat(s.learningRate(0, 0.5)).isCloseTo(0.025f, within(1e-6f));
-        assertThat(s.learningRate(1, 0.5)).isCloseTo(0.075f, within(1e-6f));
-        assertThat(s.learningRate(2, 0)).isCloseTo(0.1f, within(1e-6f));
-        assertThat(s.learningRate(6, 0)).isCloseTo(0.05f, within(1e-6f));
-        assertThat(s.learningRate(9, 0.999)).isLessThan(0.001f);
-        assertThatThrownBy(() -> LrSchedule.cosine(0.1f, 0f, 11, 10)).isInstanceOf(IllegalArgumentException.class);
+    void cosineWarmUpCanBeGivenInEpochs() {
+        // 10 epochs of 100 steps, 2 of them warm-up: the same as 200 warm-up steps.
+        LrSchedule byEpochs = LrSchedule.cosineWarmupEpochs(0.1, 2, 10);
+        LrSchedule bySteps = LrSchedule.cosine(0.1, 200);
+        for (long step : new long[]{0, 99, 199, 200, 600, 999}) {
+            assertThat(byEpochs.at(step, 1000)).isEqualTo(bySteps.at(step, 1000));
+        }
+        assertThat(byEpochs.at(99, 1000)).isCloseTo(0.05, within(1e-9));
+        assertThatThrownBy(() -> LrSchedule.cosineWarmupEpochs(0.1, 11, 10)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -5,10 +5,8 @@ import dev.myelin.backend.conformance.BackendsUnderTest;
 import dev.myelin.backend.cpu.CpuBackend;
 import dev.myelin.data.Dataset;
 import dev.myelin.data.Mnist;
-import dev.myelin.data.Transforms;
 import dev.myelin.nn.Module;
 import dev.myelin.optim.Adadelta;
-import dev.myelin.optim.LrSchedule;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -50,7 +48,7 @@ class CnnTrainingTest {
         Dataset test = squares(32, 2);
         Module net = Models.create("cnn", opencl, 784, 10, 7);
         try (var opt = new Adadelta(net.parameters()); var trainer = new Trainer(net, opt)) {
-            trainer.control(new TrainingControl(LrSchedule.step(1f, 1, 0.7f), 0f, 0, 0));
+            trainer.control(TrainingControl.NONE);
             List<EpochResult> results = trainer.fit(train, test, 2, 32, 3, TrainingListener.NONE);
             assertThat(results).hasSize(2);
             assertThat(results.get(1).trainLoss()).isLessThan(results.get(0).trainLoss());
@@ -64,8 +62,8 @@ class CnnTrainingTest {
     void theCnnLearnsAnMnistSliceOnTheCpu() {
         var dir = TrainerTest.mnistDirOrSkip();
         Mnist.MnistData mnist = Mnist.load(dir);
-        Dataset train = Transforms.normalize(mnist.train().slice(0, 768), 0.1307f, 0.3081f);
-        Dataset test = Transforms.normalize(mnist.test().slice(0, 500), 0.1307f, 0.3081f);
+        Dataset train = mnist.train().slice(0, 768).normalized(0.1307f, 0.3081f);
+        Dataset test = mnist.test().slice(0, 500).normalized(0.1307f, 0.3081f);
         Backend cpu = new CpuBackend();
         Module net = Models.create("cnn", cpu, 784, 10, 42);
         try (var opt = new Adadelta(net.parameters()); var trainer = new Trainer(net, opt)) {

@@ -56,7 +56,7 @@ class EarlyStoppingTest {
         Map<Integer, float[][]> afterEpoch = new HashMap<>();
         List<EpochResult> seen = new ArrayList<>();
         try (var opt = new Sgd(net.parameters(), 0.1f); var trainer = new Trainer(net, opt)) {
-            trainer.control(new TrainingControl(null, 0f, 0.2, patience));
+            trainer.control(new TrainingControl(0f, 0.2, patience));
             List<EpochResult> results = trainer.fit(data, data.slice(0, 50), 20, 25, 3, new TrainingListener() {
                 @Override
                 public void epochFinished(EpochResult result) {
@@ -83,11 +83,11 @@ class EarlyStoppingTest {
     @Test
     void theValidationSplitIsTheLastFractionAndDeterministic() {
         Dataset data = conflicting(100);
-        Dataset[] split = new TrainingControl(null, 0f, 0.25, 0).split(data);
+        Dataset[] split = new TrainingControl(0f, 0.25, 0).split(data);
         assertThat(split[0].count()).isEqualTo(75);
         assertThat(split[1].count()).isEqualTo(25);
         assertThat(split[1].labels()[0]).isEqualTo(data.labels()[75]);
-        assertThat(new TrainingControl(null, 0f, 0, 0).split(data)[1]).isNull();
-        assertThatThrownBy(() -> new TrainingControl(null, 0f, 0, 3)).hasMessageContaining("validation");
+        assertThat(new TrainingControl(0f, 0, 0).split(data)[1]).isNull();
+        assertThatThrownBy(() -> new TrainingControl(0f, 0, 3)).hasMessageContaining("validation");
     }
 }

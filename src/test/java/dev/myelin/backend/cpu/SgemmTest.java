@@ -1,0 +1,131 @@
+package dev.myelin.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both SGEMM kernels against a double-precision triple loop, over every transpose combination,
+ * several alpha/beta pairs and shapes chosen to miss the tile sizes on every side.
+ */
+class SgemmTest {
+
+    /** The two implementations under test; the vector one only where the JVM has the module. */
+    enum Kernel {
+        SCALAR, VECTOR;
+
+        void run(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, float[] b,
+                 float beta, float[] c) {
+            if (this == SCALAR) {
+                Sgemm.sgemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+            } else {
+                VectorSgemm.sgemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+            }
+        }
+    }
+
+    private static final int[][] SHAPES = {
+            {1, 1, 1}, {1, 70, 1}, {70, 1, 1}, {1, 1, 300}, {3, 5, 7}, {17, 33, 65}, {129, 257, 63},
+            {4, 64, 256}, {5, 65, 257}, {64, 128, 600}, {200, 130, 513}, {31, 1030, 19},
+            {0, 5, 3}, {5, 0, 3}, {5, 7, 0},
+    };
+
+    private static final float[][] ALPHA_BETA = {{1f, 0f}, {1f, 1f}, {0.5f, -2f}, {-1.5f, 0f}, {0f, 0.25f}};
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Kernel kernel : Kernel.values()) {
+            for (int[] s : SHAPES) {
+                for (int t = 0; t < 4; t++) {
+                    for (float[] ab : ALPHA_BETA) {
+                        cases.add(Arguments.of(kernel, (t & 2) != 0, (t & 1) != 0, s[0], s[1], s[2], ab[0], ab[1]));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} tA={1} tB={2} {3}x{4}x{5} alpha={6} beta={7}")
+    @MethodSource("cases")
+    void matchesDoublePrecisionReference(Kernel kernel, boolean ta, boolean tb, int m, int n, int k,
+                                         float alpha, float beta) {
+        assumeTrue(kernel == Kernel.SCALAR || VectorSupport.available(), "Vector API not enabled");
+        SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + k);
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c = new float[m * n];
+        float[] c0;
+        if (beta == 0f) {
+            // beta == 0 must ignore C completely, NaN included.
+            Arrays.fill(c, Float.NaN);
+            c0 = new float[m * n];
+        } else {
+            c = random(rnd, m * n);
+            c0 = c.clone();
+        }
+        kernel.run(ta, tb, m, n, k, alpha, a, b, beta, c);
+
+        double tol = 1e-5 * Math.max(k, 1) * 4; // |a|,|b|,|c| <= 1, |alpha|,|beta| <= 2
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = ta ? a[p * m + i] : a[i * k + p];
+                    double bv = tb ? b[j * k + p] : b[p * n + j];
+                    sum += av * bv;
+                }
+                double expected = alpha * sum + (beta == 0f ? 0 : beta * (double) c0[i * n + j]);
+                float actual = c[i * n + j];
+                assertThat((double) actual)
+                        .as("C[%d,%d]", i, j)
+                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(tol));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void largeSquareTransposedBothWays(Kernel kernel) {
+        assumeTrue(kernel == Kernel.SCALAR || VectorSupport.available(), "Vector API not enabled");
+        // Bigger than every block (MC, NC, KC) so the multi-panel paths and threading run.
+        int m = 300, n = 1100, k = 530;
+        SplittableRandom rnd = new SplittableRandom(5);
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c = new float[m * n];
+        Arrays.fill(c, Float.NaN);
+        kernel.run(true, true, m, n, k, 1f, a, b, 0f, c);
+        double tol = 1e-5 * k;
+        for (int i = 0; i < m; i += 7) {
+            for (int j = 0; j < n; j += 3) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += (double) a[p * m + i] * b[j * k + p];
+                }
+                assertThat((double) c[i * n + j]).as("C[%d,%d]", i, j)
+                        .isCloseTo(sum, org.assertj.core.data.Offset.offset(tol));
+            }
+        }
+    }
+
+    static Stream<Kernel> kernels() {
+        return Stream.of(Kernel.values());
+    }
+
+    private static float[] random(SplittableRandom rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+}
