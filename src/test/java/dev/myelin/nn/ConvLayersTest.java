@@ -97,4 +97,19 @@ class ConvLayersTest {
             }
         }
     }
+
+    @Test
+    void checkpointsCarryBatchNormRunningStatistics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Sequential a = new Sequential(new Linear(cpu, 3, 2, new SplittableRandom(1)), new BatchNorm1d(cpu, 2));
+        try (var s = Scope.open()) {
+            a.forward(Tensor.of(cpu, new float[]{1, 2, 3, -1, 0, 4, 2, 2, 2}, 3, 3));
+        }
+        java.nio.file.Path file = dir.resolve("bn.safetensors");
+        dev.myelin.checkpoint.Checkpoints.save(file, a, null, java.util.Map.of());
+        Sequential b = new Sequential(new Linear(cpu, 3, 2, new SplittableRandom(2)), new BatchNorm1d(cpu, 2));
+        dev.myelin.checkpoint.Checkpoints.restore(dev.myelin.checkpoint.Checkpoints.read(file), b, null);
+        assertThat(b.namedBuffers().get("1.running_mean").toArray()).containsExactly(a.namedBuffers().get("1.running_mean").toArray());
+        assertThat(b.namedBuffers().get("1.running_var").toArray()).containsExactly(a.namedBuffers().get("1.running_var").toArray());
+        assertThat(a.namedBuffers().get("1.running_mean").toArray()[0]).isNotZero();
+    }
 }
