@@ -159,11 +159,9 @@ final class TrainCommand implements Callable<Integer> {
         Mnist.MnistData mnist = Mnist.load(dir);
         Dataset train = limit == null || limit >= mnist.train().count() ? mnist.train() : mnist.train().slice(0, limit);
         Dataset test = mnist.test();
-        if ("cnn".equals(model)) {
-            // The PyTorch MNIST example's Normalize((0.1307,), (0.3081,)), once for the whole dataset.
-            train = train.normalized(0.1307f, 0.3081f);
-            test = test.normalized(0.1307f, 0.3081f);
-        }
+        // Once for the whole dataset (the CNN's Normalize((0.1307,), (0.3081,))), never per step.
+        train = Models.prepareInputs(model, train);
+        test = Models.prepareInputs(model, test);
 
 
         Backends.Selection selection = Backends.open(backend);

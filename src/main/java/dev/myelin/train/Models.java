@@ -85,6 +85,14 @@ public final class Models {
         return new Sequential(layers.toArray(new Module[0]));
     }
 
+    /**
+     * The input transform a model was trained with, applied once to a whole dataset: the CNN takes
+     * MNIST normalised as the PyTorch example does ((x - 0.1307) / 0.3081); the MLPs take pixels in [0, 1].
+     */
+    public static dev.myelin.data.Dataset prepareInputs(String name, dev.myelin.data.Dataset data) {
+        return "cnn".equals(name) ? data.normalized(0.1307f, 0.3081f) : data;
+    }
+
     /** Dense layers of the given widths with ReLU between them (none after the last). */
     public static Sequential mlp(Backend backend, SplittableRandom random, int... widths) {
         Module[] layers = new Module[2 * (widths.length - 1) - 1];
