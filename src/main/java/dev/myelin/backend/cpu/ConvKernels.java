@@ -9,11 +9,12 @@ import java.util.Arrays;
 /**
  * Convolution and pooling on the CPU. A convolution is im2col + GEMM per sample: the samples are
  * split over the worker pool in contiguous chunks, each worker unfolds one sample into its own pooled
- * buffer, position-major ([outH * outW, inChannels * k * k], "im2row", so each GEMM is NN or TN with
- * contiguous inner loops), and multiplies through {@link CpuGemm} (which runs on the worker's own
- * thread, nested calls being serial), then writes bias + activation straight into the output. The
- * backward reuses the same buffers: dW^T += rows^T dy^T per chunk (summed over chunks in chunk order,
- * so deterministic), drows = dy^T W then row2im for dx.
+ * column buffer ([inChannels * k * k, outH * outW], rows copied with System.arraycopy at stride 1),
+ * and multiplies through {@link CpuGemm} (the Vector API GEMM, which packs either operand, so the
+ * transposed products cost no more; it runs on the worker's own thread, nested calls being serial):
+ * y_n = W col, then bias + activation over the contiguous output. The backward reuses the same
+ * buffers: dW += dy_n col^T per chunk (chunks summed in order, so deterministic), dcol = W^T dy_n,
+ * then col2im for dx.
  */
 final class ConvKernels {
     private ConvKernels() {
@@ -58,38 +59,40 @@ final class ConvKernels {
     }
 
 
-    /**
-     * Unfolds sample x[offset..] ([C, H, W]) position-major: rows[pos * kk + r] with pos = i * ow + j and
-     * r = (c * k + p) * k + q, so every GEMM of the convolution is NN or TN with a contiguous inner loop.
-     */
-    static void im2row(Conv2dGeometry g, float[] x, int offset, float[] rows) {
+    /** Unfolds sample x[offset..] ([C, H, W]) into col [C * k * k, oh * ow]. */
+    static void im2col(Conv2dGeometry g, float[] x, int offset, float[] col) {
         int h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), pad = g.padding();
         int oh = g.outHeight(), ow = g.outWidth();
-        int kk = g.patchSize();
-        int channels = g.inChannels();
-        for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-                int o = (i * ow + j) * kk;
-                int w0 = j * s - pad;
-                int qLo = Math.max(0, -w0);
-                int qHi = Math.min(k, w - w0);
-                for (int c = 0; c < channels; c++) {
-                    int xc = offset + c * h * w;
-                    for (int p = 0; p < k; p++, o += k) {
+        int plane = oh * ow;
+        int row = 0;
+        for (int c = 0; c < g.inChannels(); c++) {
+            int xc = offset + c * h * w;
+            for (int p = 0; p < k; p++) {
+                for (int q = 0; q < k; q++, row++) {
+                    int base = row * plane;
+                    // The output columns j whose input column j * s - pad + q lies in [0, w).
+                    int jLo = Math.max(0, ceilDiv(pad - q, s));
+                    int jHi = Math.min(ow, ceilDiv(w + pad - q, s));
+                    for (int i = 0; i < oh; i++) {
                         int ih = i * s - pad + p;
-                        if (ih < 0 || ih >= h || qLo >= qHi) {
-                            Arrays.fill(rows, o, o + k, 0f);
+                        int o = base + i * ow;
+                        if (ih < 0 || ih >= h || jLo >= jHi) {
+                            Arrays.fill(col, o, o + ow, 0f);
                             continue;
                         }
-                        for (int q = 0; q < qLo; q++) {
-                            rows[o + q] = 0f;
+                        if (jLo > 0) {
+                            Arrays.fill(col, o, o + jLo, 0f);
                         }
-                        int xr = xc + ih * w + w0;
-                        for (int q = qLo; q < qHi; q++) {
-                            rows[o + q] = x[xr + q];
+                        int xrow = xc + ih * w - pad + q;
+                        if (s == 1) {
+                            System.arraycopy(x, xrow + jLo, col, o + jLo, jHi - jLo);
+                        } else {
+                            for (int j = jLo; j < jHi; j++) {
+                                col[o + j] = x[xrow + j * s];
+                            }
                         }
-                        for (int q = qHi; q < k; q++) {
-                            rows[o + q] = 0f;
+                        if (jHi < ow) {
+                            Arrays.fill(col, o + jHi, o + ow, 0f);
                         }
                     }
                 }
@@ -97,28 +100,34 @@ final class ConvKernels {
         }
     }
 
-    /** Adds position-major rows (as {@link #im2row} lays them out) into sample dx[offset..], which must start zeroed. */
-    static void row2im(Conv2dGeometry g, float[] rows, float[] dx, int offset) {
+    /** Adds col [C * k * k, oh * ow] back into sample dx[offset..] ([C, H, W]), which must start zeroed. */
+    static void col2im(Conv2dGeometry g, float[] col, float[] dx, int offset) {
         int h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), pad = g.padding();
         int oh = g.outHeight(), ow = g.outWidth();
-        int kk = g.patchSize();
-        int channels = g.inChannels();
-        for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-                int o = (i * ow + j) * kk;
-                int w0 = j * s - pad;
-                int qLo = Math.max(0, -w0);
-                int qHi = Math.min(k, w - w0);
-                for (int c = 0; c < channels; c++) {
-                    int xc = offset + c * h * w;
-                    for (int p = 0; p < k; p++, o += k) {
+        int plane = oh * ow;
+        int row = 0;
+        for (int c = 0; c < g.inChannels(); c++) {
+            int xc = offset + c * h * w;
+            for (int p = 0; p < k; p++) {
+                for (int q = 0; q < k; q++, row++) {
+                    int base = row * plane;
+                    int jLo = Math.max(0, ceilDiv(pad - q, s));
+                    int jHi = Math.min(ow, ceilDiv(w + pad - q, s));
+                    for (int i = 0; i < oh; i++) {
                         int ih = i * s - pad + p;
                         if (ih < 0 || ih >= h) {
                             continue;
                         }
-                        int xr = xc + ih * w + w0;
-                        for (int q = qLo; q < qHi; q++) {
-                            dx[xr + q] += rows[o + q];
+                        int o = base + i * ow;
+                        int xrow = xc + ih * w - pad + q;
+                        if (s == 1) {
+                            for (int j = jLo; j < jHi; j++) {
+                                dx[xrow + j] += col[o + j];
+                            }
+                        } else {
+                            for (int j = jLo; j < jHi; j++) {
+                                dx[xrow + j * s] += col[o + j];
+                            }
                         }
                     }
                 }
@@ -126,25 +135,13 @@ final class ConvKernels {
         }
     }
 
-    /** out[c * rows + r] = in[r * cols + c]: [rows, cols] to [cols, rows]. */
-    static void transpose(float[] in, int inOffset, int rows, int cols, float[] out) {
-        for (int r0 = 0; r0 < rows; r0 += 32) {
-            int r1 = Math.min(rows, r0 + 32);
-            for (int c0 = 0; c0 < cols; c0 += 32) {
-                int c1 = Math.min(cols, c0 + 32);
-                for (int r = r0; r < r1; r++) {
-                    int base = inOffset + r * cols;
-                    for (int c = c0; c < c1; c++) {
-                        out[c * rows + r] = in[base + c];
-                    }
-                }
-            }
-        }
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     /**
-     * Forward: per sample, rows = im2row(x_n) [P, kk]; yT = rows x W^T [P, oc] (W^T transposed once per
-     * call); y_n[o, pos] = act(yT[pos, o] + bias[o]).
+     * Forward, per sample: col = im2col(x_n) [kk, P]; y_n [oc, P] = W [oc, kk] x col (NN), then bias and
+     * activation in place over the contiguous output.
      */
     static void conv2d(Conv2dGeometry g, float[] x, float[] weight, float[] bias, Activation act, float[] y) {
         int batch = g.batch();
@@ -156,56 +153,48 @@ final class ConvKernels {
         int plane = g.outHeight() * g.outWidth();
         int inSample = g.inChannels() * g.height() * g.width();
         int outSample = oc * plane;
-        float[] weightT = new float[kk * oc];
-        transpose(weight, 0, oc, kk, weightT);
         int chunks = chunks(batch, 2L * oc * kk * plane);
         Parallel.forRange(chunks, 1L << 40, (cFrom, cTo) -> {
             Workspace ws = WORKSPACE.get();
-            float[] rows = ws.col(kk * plane);
+            float[] col = ws.col(kk * plane);
             float[] tmp = ws.tmp(outSample);
             for (int chunk = cFrom; chunk < cTo; chunk++) {
                 int from = (int) ((long) batch * chunk / chunks);
                 int to = (int) ((long) batch * (chunk + 1) / chunks);
                 for (int n = from; n < to; n++) {
-                    im2row(g, x, n * inSample, rows);
-                    CpuGemm.gemm(false, false, plane, oc, kk, 1f, rows, weightT, 0f, tmp);
-                    writeOutput(tmp, bias, act, y, n * outSample, oc, plane);
+                    im2col(g, x, n * inSample, col);
+                    CpuGemm.gemm(false, false, oc, plane, kk, 1f, weight, col, 0f, tmp);
+                    int yo = n * outSample;
+                    for (int o = 0; o < oc; o++) {
+                        float b = bias == null ? 0f : bias[o];
+                        int t = o * plane;
+                        int d = yo + t;
+                        switch (act) {
+                            case IDENTITY -> {
+                                for (int i = 0; i < plane; i++) {
+                                    y[d + i] = tmp[t + i] + b;
+                                }
+                            }
+                            case RELU -> {
+                                for (int i = 0; i < plane; i++) {
+                                    y[d + i] = Math.max(tmp[t + i] + b, 0f);
+                                }
+                            }
+                            default -> {
+                                for (int i = 0; i < plane; i++) {
+                                    y[d + i] = act.forward().apply(tmp[t + i] + b);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         });
     }
 
-    /** y[yo + o * plane + pos] = act(tmp[pos * oc + o] + bias[o]), in cache-sized blocks of positions. */
-    private static void writeOutput(float[] tmp, float[] bias, Activation act, float[] y, int yo, int oc, int plane) {
-        for (int p0 = 0; p0 < plane; p0 += 64) {
-            int p1 = Math.min(plane, p0 + 64);
-            for (int o = 0; o < oc; o++) {
-                float b = bias == null ? 0f : bias[o];
-                int d = yo + o * plane;
-                switch (act) {
-                    case IDENTITY -> {
-                        for (int pos = p0; pos < p1; pos++) {
-                            y[d + pos] = tmp[pos * oc + o] + b;
-                        }
-                    }
-                    case RELU -> {
-                        for (int pos = p0; pos < p1; pos++) {
-                            y[d + pos] = Math.max(tmp[pos * oc + o] + b, 0f);
-                        }
-                    }
-                    default -> {
-                        for (int pos = p0; pos < p1; pos++) {
-                            y[d + pos] = act.forward().apply(tmp[pos * oc + o] + b);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /**
-     * Backward, per sample: dyT = dy_n^T [P, oc]; dW^T [kk, oc] += rows^T dyT (rows = im2row(x_n));
-     * drows [P, kk] = dyT W, then row2im into dx_n. Partial dW^T and dbias per chunk, summed in chunk order.
+     * Backward, per sample: dW [oc, kk] += dy_n [oc, P] x col^T (NT; col = im2col(x_n)); dcol [kk, P] =
+     * W^T x dy_n (TN), then col2im into dx_n. Partial dW and dbias per chunk, summed in chunk order.
      */
     static void conv2dBackward(Conv2dGeometry g, float[] x, float[] weight, float[] dy,
                                float[] dx, float[] dweight, float[] dbias) {
@@ -229,51 +218,44 @@ final class ConvKernels {
         float[][] dbParts = new float[chunks][];
         Parallel.forRange(chunks, 1L << 40, (cFrom, cTo) -> {
             Workspace ws = WORKSPACE.get();
-            float[] rows = ws.col(kk * plane);
-            float[] dyT = ws.dy(outSample);
+            float[] col = ws.col(kk * plane);
+            float[] dyn = ws.dy(outSample);
             for (int chunk = cFrom; chunk < cTo; chunk++) {
                 int from = (int) ((long) batch * chunk / chunks);
                 int to = (int) ((long) batch * (chunk + 1) / chunks);
-                float[] dwT = dweight == null ? null : new float[kk * oc];
+                float[] dw = dweight == null ? null : new float[oc * kk];
                 float[] db = dbias == null ? null : new float[oc];
                 for (int n = from; n < to; n++) {
-                    int dyo = n * outSample;
+                    System.arraycopy(dy, n * outSample, dyn, 0, outSample);
                     if (db != null) {
                         for (int o = 0; o < oc; o++) {
                             float sum = 0f;
-                            int base = dyo + o * plane;
+                            int base = o * plane;
                             for (int i = 0; i < plane; i++) {
-                                sum += dy[base + i];
+                                sum += dyn[base + i];
                             }
                             db[o] += sum;
                         }
                     }
-                    if (dwT == null && dx == null) {
-                        continue;
-                    }
-                    transpose(dy, dyo, oc, plane, dyT);
-                    if (dwT != null) {
-                        im2row(g, x, n * inSample, rows);
-                        CpuGemm.gemm(true, false, kk, oc, plane, 1f, rows, dyT, 1f, dwT);
+                    if (dw != null) {
+                        im2col(g, x, n * inSample, col);
+                        CpuGemm.gemm(false, true, oc, kk, plane, 1f, dyn, col, 1f, dw);
                     }
                     if (dx != null) {
-                        CpuGemm.gemm(false, false, plane, kk, oc, 1f, dyT, weight, 0f, rows);
+                        CpuGemm.gemm(true, false, kk, plane, oc, 1f, weight, dyn, 0f, col);
                         Arrays.fill(dx, n * inSample, (n + 1) * inSample, 0f);
-                        row2im(g, rows, dx, n * inSample);
+                        col2im(g, col, dx, n * inSample);
                     }
                 }
-                dwParts[chunk] = dwT;
+                dwParts[chunk] = dw;
                 dbParts[chunk] = db;
             }
         });
         for (int chunk = 0; chunk < chunks; chunk++) {
             if (dweight != null) {
                 float[] part = dwParts[chunk];
-                // part is [kk, oc]; dweight is [oc, kk].
-                for (int o = 0; o < oc; o++) {
-                    for (int r = 0; r < kk; r++) {
-                        dweight[o * kk + r] += part[r * oc + o];
-                    }
+                for (int i = 0; i < part.length; i++) {
+                    dweight[i] += part[i];
                 }
             }
             if (dbias != null) {
@@ -291,6 +273,10 @@ final class ConvKernels {
         int h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), pad = g.padding();
         int oh = g.outHeight(), ow = g.outWidth();
         int planes = g.batch() * g.channels();
+        if (k == 2 && s == 2 && pad == 0) {
+            Parallel.forRange(planes, (long) oh * ow * 4, (from, to) -> maxPool2x2(x, y, indices, from, to, h, w, oh, ow));
+            return;
+        }
         Parallel.forRange(planes, (long) oh * ow * k * k, (from, to) -> {
             for (int pl = from; pl < to; pl++) {
                 int xb = pl * h * w;
@@ -320,6 +306,40 @@ final class ConvKernels {
                 }
             }
         });
+    }
+
+    /** The common 2x2, stride 2 window without padding: same result and tie order as the general loop. */
+    private static void maxPool2x2(float[] x, float[] y, float[] indices, int from, int to, int h, int w, int oh, int ow) {
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int r0 = xb + 2 * i * w;
+                int r1 = r0 + w;
+                int o = yb + i * ow;
+                for (int j = 0; j < ow; j++) {
+                    int c = 2 * j;
+                    float best = x[r0 + c];
+                    int at = 0;
+                    if (x[r0 + c + 1] > best) {
+                        best = x[r0 + c + 1];
+                        at = 1;
+                    }
+                    if (x[r1 + c] > best) {
+                        best = x[r1 + c];
+                        at = w;
+                    }
+                    if (x[r1 + c + 1] > best) {
+                        best = x[r1 + c + 1];
+                        at = w + 1;
+                    }
+                    y[o + j] = best;
+                    if (indices != null) {
+                        indices[o + j] = 2 * i * w + c + at;
+                    }
+                }
+            }
+        }
     }
 
     static void maxPool2dBackward(Pool2dGeometry g, float[] dy, float[] indices, float[] dx) {
