@@ -46,3 +46,20 @@ __kernel void adam_update(__global float* param, __global const float* grad, __g
         param[i] = p - stepSize * mi / (sqrt(vi) * invSqrtCorrection2 + eps);
     }
 }
+
+/* torch.optim.Adadelta: running averages of squared gradients and squared updates. */
+__kernel void adadelta_update(__global float* param, __global const float* grad, __global float* squareAvg,
+                              __global float* accDelta, const int n, const float lr, const float rho,
+                              const float eps, const float weightDecay)
+{
+    const int i = (int) get_global_id(0);
+    if (i < n) {
+        const float p = param[i];
+        const float g = grad[i] + weightDecay * p;
+        const float s = rho * squareAvg[i] + (1.0f - rho) * g * g;
+        squareAvg[i] = s;
+        const float delta = sqrt(accDelta[i] + eps) / sqrt(s + eps) * g;
+        accDelta[i] = rho * accDelta[i] + (1.0f - rho) * delta * delta;
+        param[i] = p - lr * delta;
+    }
+}

@@ -19,6 +19,10 @@
 struct dim3_ { unsigned x = 0, y = 0, z = 0; };
 inline dim3_ threadIdx, blockIdx, blockDim, gridDim;
 
+/* CUDA's integer max/min device functions (kernels/conv.cl uses them). */
+inline int max(int a, int b) { return a > b ? a : b; }
+inline int min(int a, int b) { return a < b ? a : b; }
+
 struct float4 { float x, y, z, w; };
 inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
 

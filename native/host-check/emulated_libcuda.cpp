@@ -15,6 +15,8 @@
 #include "../../kernels/reduce.cl"
 #include "../../kernels/softmax.cl"
 #include "../../kernels/optim.cl"
+#include "../../kernels/conv.cl"
+#include "../../kernels/norm.cl"
 #include "../../kernels/gemm_tiled.cu"
 #include <cstdint>
 #include <cstdlib>
@@ -37,6 +39,15 @@ using Invoker = void (*)(unsigned gx, unsigned gy, unsigned bx, void** p);
 #define GEMM_INVOKER(NAME) {#NAME, [](unsigned gx, unsigned gy, unsigned bx, void** p) { \
     emulate_launch(gx, gy, bx, NAME, arg<int>(p, 0), arg<int>(p, 1), arg<int>(p, 2), arg<float>(p, 3), \
                    arg<const float*>(p, 4), arg<const float*>(p, 5), arg<float>(p, 6), arg<float*>(p, 7)); }}
+
+/* im2col and col2im: in, out, then C, H, W, k, s, pad, OH, OW, n0, nb. */
+#define CONV_GEOMETRY_INVOKER(NAME, IN, OUT) {#NAME, [](unsigned gx, unsigned gy, unsigned bx, void** p) { \
+    emulate_launch(gx, gy, bx, NAME, arg<IN>(p, 0), arg<OUT>(p, 1), arg<int>(p, 2), arg<int>(p, 3), arg<int>(p, 4), \
+                   arg<int>(p, 5), arg<int>(p, 6), arg<int>(p, 7), arg<int>(p, 8), arg<int>(p, 9), arg<int>(p, 10), \
+                   arg<int>(p, 11)); }}
+/* The pooling kernels' trailing H, W, k, s, pad, OH, OW, total from parameter I on. */
+#define POOL_ARGS(p, I) arg<int>(p, I), arg<int>(p, I + 1), arg<int>(p, I + 2), arg<int>(p, I + 3), arg<int>(p, I + 4), \
+    arg<int>(p, I + 5), arg<int>(p, I + 6), arg<int>(p, I + 7)
 
 static const std::map<std::string, Invoker>& kernels() {
     static const std::map<std::string, Invoker> table = {
@@ -77,6 +88,43 @@ static const std::map<std::string, Invoker>& kernels() {
             emulate_launch(gx, gy, bx, adam_update, arg<float*>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2), arg<float*>(p, 3),
                            arg<int>(p, 4), arg<float>(p, 5), arg<float>(p, 6), arg<float>(p, 7), arg<float>(p, 8), arg<float>(p, 9),
                            arg<int>(p, 10), arg<float>(p, 11), arg<float>(p, 12)); }},
+        {"adadelta_update", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, adadelta_update, arg<float*>(p, 0), arg<const float*>(p, 1), arg<float*>(p, 2),
+                           arg<float*>(p, 3), arg<int>(p, 4), arg<float>(p, 5), arg<float>(p, 6), arg<float>(p, 7),
+                           arg<float>(p, 8)); }},
+        CONV_GEOMETRY_INVOKER(im2col, const float*, float*), CONV_GEOMETRY_INVOKER(col2im, const float*, float*),
+        {"conv_output", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, conv_output, arg<const float*>(p, 0), arg<const float*>(p, 1), arg<int>(p, 2),
+                           arg<int>(p, 3), arg<float*>(p, 4), arg<int>(p, 5), arg<int>(p, 6), arg<int>(p, 7), arg<int>(p, 8)); }},
+        {"conv_gather_dy", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, conv_gather_dy, arg<const float*>(p, 0), arg<float*>(p, 1), arg<int>(p, 2),
+                           arg<int>(p, 3), arg<int>(p, 4), arg<int>(p, 5)); }},
+        {"conv_bias_grad", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, conv_bias_grad, arg<const float*>(p, 0), arg<float*>(p, 1), arg<int>(p, 2),
+                           arg<int>(p, 3), arg<int>(p, 4)); }},
+        {"max_pool2d", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, max_pool2d, arg<const float*>(p, 0), arg<float*>(p, 1), arg<float*>(p, 2),
+                           arg<int>(p, 3), POOL_ARGS(p, 4)); }},
+        {"max_pool2d_backward", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, max_pool2d_backward, arg<const float*>(p, 0), arg<const float*>(p, 1),
+                           arg<float*>(p, 2), POOL_ARGS(p, 3)); }},
+        {"avg_pool2d", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, avg_pool2d, arg<const float*>(p, 0), arg<float*>(p, 1), POOL_ARGS(p, 2)); }},
+        {"avg_pool2d_backward", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, avg_pool2d_backward, arg<const float*>(p, 0), arg<float*>(p, 1), POOL_ARGS(p, 2)); }},
+        {"dropout", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, dropout, arg<const float*>(p, 0), arg<float*>(p, 1), arg<float*>(p, 2), arg<int>(p, 3),
+                           arg<float>(p, 4), arg<float>(p, 5), arg<int>(p, 6), arg<int>(p, 7)); }},
+        {"batch_norm", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, batch_norm, arg<const float*>(p, 0), arg<const float*>(p, 1), arg<const float*>(p, 2),
+                           arg<float*>(p, 3), arg<float*>(p, 4), arg<float*>(p, 5), arg<float*>(p, 6), arg<float*>(p, 7),
+                           arg<int>(p, 8), arg<int>(p, 9), arg<int>(p, 10), arg<int>(p, 11), arg<int>(p, 12),
+                           arg<float>(p, 13), arg<float>(p, 14)); }},
+        {"batch_norm_backward", [](unsigned gx, unsigned gy, unsigned bx, void** p) {
+            emulate_launch(gx, gy, bx, batch_norm_backward, arg<const float*>(p, 0), arg<const float*>(p, 1),
+                           arg<const float*>(p, 2), arg<const float*>(p, 3), arg<const float*>(p, 4), arg<float*>(p, 5),
+                           arg<float*>(p, 6), arg<float*>(p, 7), arg<int>(p, 8), arg<int>(p, 9), arg<int>(p, 10),
+                           arg<int>(p, 11), arg<int>(p, 12)); }},
         GEMM_INVOKER(gemm_tiled_128_nn), GEMM_INVOKER(gemm_tiled_128_nt), GEMM_INVOKER(gemm_tiled_128_tn), GEMM_INVOKER(gemm_tiled_128_tt),
         GEMM_INVOKER(gemm_tiled_64_nn), GEMM_INVOKER(gemm_tiled_64_nt), GEMM_INVOKER(gemm_tiled_64_tn), GEMM_INVOKER(gemm_tiled_64_tt),
     };

@@ -9,6 +9,8 @@
 #include "../../kernels/reduce.cl"
 #include "../../kernels/softmax.cl"
 #include "../../kernels/optim.cl"
+#include "../../kernels/conv.cl"
+#include "../../kernels/norm.cl"
 #include <cstdio>
 #include <random>
 #include <string>
@@ -147,6 +149,69 @@ int main() {
         }
         expect("sgd_update velocity", v, wantV, 1e-5);
         expect("sgd_update param", p, wantP, 1e-5);
+    }
+    {   // dropout: the mask of DeviceRandom (uniform = (bits >>> 8) / 2^24) for seed 0x123456789ABCDEF0, p = 0.4
+        const long long seed = 0x123456789ABCDEF0LL;
+        const unsigned top24[8] = {2884257, 5102275, 5114645, 7963449, 6036201, 4137131, 12201201, 15882130};
+        const int n = 8;
+        std::vector<float> x(n, 2.0f), y(n, NAN), mask(n, NAN);
+        emulate_launch(blocks(n), 1, 256, dropout, (const float*) x.data(), y.data(), mask.data(), n, 0.4f, 1.0f / 0.6f,
+                       (int) (unsigned) seed, (int) (unsigned) (seed >> 32));
+        std::vector<double> wantM(n), wantY(n);
+        for (int i = 0; i < n; i++) {
+            wantM[i] = (float) top24[i] * (1.0f / 16777216.0f) >= 0.4f ? 1.0f / 0.6f : 0.0f;
+            wantY[i] = 2.0 * wantM[i];
+        }
+        expect("dropout mask (DeviceRandom)", mask, wantM, 0);
+        expect("dropout y", y, wantY, 1e-7);
+    }
+    {   // max and avg pooling, 3x3 windows, stride 2, padding 1, over 2 planes of 5x6
+        const int planes = 2, H = 5, W = 6, k = 3, s = 2, pad = 1, OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1;
+        auto x = random(planes * H * W);
+        const int total = planes * OH * OW;
+        std::vector<float> y(total), idx(total), avg(total);
+        emulate_launch(blocks(total), 1, 256, max_pool2d, (const float*) x.data(), y.data(), idx.data(), 1, H, W, k, s, pad, OH, OW, total);
+        emulate_launch(blocks(total), 1, 256, avg_pool2d, (const float*) x.data(), avg.data(), H, W, k, s, pad, OH, OW, total);
+        std::vector<double> wantY(total), wantI(total), wantA(total);
+        for (int o = 0; o < total; o++) {
+            const int pl = o / (OH * OW), i = (o / OW) % OH, j = o % OW;
+            double best = -INFINITY, sum = 0;
+            int at = -1;
+            for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) {
+                const int ih = i * s - pad + p, iw = j * s - pad + q;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                const double v = x[pl * H * W + ih * W + iw];
+                sum += v;
+                if (v > best) { best = v; at = ih * W + iw; }
+            }
+            wantY[o] = best; wantI[o] = at; wantA[o] = sum / (k * k);
+        }
+        expect("max_pool2d", y, wantY, 0);
+        expect("max_pool2d indices", idx, wantI, 0);
+        expect("avg_pool2d", avg, wantA, 1e-6);
+    }
+    for (int S : {1, 20}) {   // batch_norm training (one block per channel), short and long rows
+        const int N = 3, C = 4, m = N * S;
+        auto x = random(N * C * S), gamma = random(C), beta = random(C);
+        std::vector<float> y(N * C * S), mean(C), invStd(C), rm(C, 0.5f), rv(C, 2.0f);
+        emulate_launch((unsigned) C, 1, rowBlock(m), batch_norm, (const float*) x.data(), (const float*) gamma.data(),
+                       (const float*) beta.data(), y.data(), mean.data(), invStd.data(), rm.data(), rv.data(), 1, N, C, S, 1,
+                       0.1f, 1e-5f);
+        std::vector<double> wantY(N * C * S), wantRv(C);
+        for (int c = 0; c < C; c++) {
+            double mu = 0, var = 0;
+            for (int n = 0; n < N; n++) for (int t = 0; t < S; t++) mu += x[(n * C + c) * S + t];
+            mu /= m;
+            for (int n = 0; n < N; n++) for (int t = 0; t < S; t++) var += std::pow(x[(n * C + c) * S + t] - mu, 2);
+            wantRv[c] = 0.9 * 2.0 + 0.1 * var / (m - 1);
+            var /= m;
+            for (int n = 0; n < N; n++) for (int t = 0; t < S; t++) {
+                const int at = (n * C + c) * S + t;
+                wantY[at] = (x[at] - mu) / std::sqrt(var + 1e-5) * gamma[c] + beta[c];
+            }
+        }
+        expect("batch_norm y S " + std::to_string(S), y, wantY, 1e-4);
+        expect("batch_norm running var S " + std::to_string(S), rv, wantRv, 1e-5);
     }
     std::printf("shared kernels host check (CUDA launch shapes): %d of %d checks passed\n", checks - failures, checks);
     return failures == 0 ? 0 : 1;

@@ -110,6 +110,93 @@ public interface Backend extends AutoCloseable {
     /** dlogits = scale * (probs - onehot(labels)). dlogits may be probs. */
     void softmaxCrossEntropyBackward(Buffer probs, Buffer labels, Buffer dlogits, int rows, int cols, float scale);
 
+    // ---------------------------------------------------------------- convolution and pooling (NCHW)
+
+    /**
+     * 2-D convolution (PyTorch's conv2d, cross-correlation) fused with a bias and an activation:
+     * y[n, o, i, j] = act(bias[o] + sum over c, p, q of
+     * x[n, c, i * stride - padding + p, j * stride - padding + q] * weight[o, c, p, q]),
+     * positions outside the input counting as zero. x is [batch, inChannels, height, width], weight
+     * [outChannels, inChannels, kernel, kernel], bias [outChannels] or null for none, y
+     * [batch, outChannels, outHeight, outWidth] (see {@link Conv2dGeometry}). y must not alias x.
+     * Backends may use temporary workspace (im2col) from their allocator.
+     */
+    void conv2d(Conv2dGeometry g, Buffer x, Buffer weight, Buffer bias, Activation act, Buffer y);
+
+    /**
+     * Gradients of {@link #conv2d} without its activation (apply {@link #activationBackward} to dy
+     * first): given dy [batch, outChannels, outHeight, outWidth], writes (overwrites, not accumulates)
+     * dx [batch, inChannels, height, width] = the transposed convolution of dy with weight (col2im),
+     * dweight [outChannels, inChannels, kernel, kernel] = sum over the batch of dy (x) im2col(x), and
+     * dbias [outChannels] = dy summed over batch and positions. Each of dx, dweight and dbias may be
+     * null when that gradient is not wanted (then the input it needs, x for dweight or weight for dx,
+     * may be null too).
+     */
+    void conv2dBackward(Conv2dGeometry g, Buffer x, Buffer weight, Buffer dy,
+                        Buffer dx, Buffer dweight, Buffer dbias);
+
+    /**
+     * Max pooling: y[n, c, i, j] = the largest x[n, c, i * stride - padding + p, j * stride - padding + q]
+     * over the window positions p, q in [0, kernel) that fall inside the input (padding never wins).
+     * {@code indices} (same shape as y, or null when no backward will run) receives the position of
+     * that maximum within its input plane, h * width + w, as a float; the first one in row-major
+     * window order wins ties; NaN inputs are not supported.
+     */
+    void maxPool2d(Pool2dGeometry g, Buffer x, Buffer y, Buffer indices);
+
+    /**
+     * Gradient of {@link #maxPool2d}: dx (overwritten, [batch, channels, height, width]) receives, at
+     * each input position, the sum of dy over the outputs whose saved index points at it; zero elsewhere.
+     */
+    void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx);
+
+    /**
+     * Average pooling as PyTorch's avg_pool2d with count_include_pad=True: y = the sum of the window's
+     * input values (padding contributes zeros) divided by kernel * kernel.
+     */
+    void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y);
+
+    /** Gradient of {@link #avgPool2d}: dx (overwritten) = sum over the windows covering each input of dy / kernel^2. */
+    void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx);
+
+    // ---------------------------------------------------------------- regularisation and normalisation
+
+    /**
+     * Inverted dropout with the device RNG: mask[i] = {@link DeviceRandom#uniform}(seed, i) >= p ? scale : 0
+     * and y[i] = x[i] * mask[i], for i < n, where the caller passes scale = 1 / (1 - p) (as a float, so
+     * every backend multiplies by the same value). Every backend produces the same mask bit for bit
+     * for the same (seed, p). y may be x. The backward is dx = dy * mask ({@link #binary} MUL).
+     */
+    void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, float scale, long seed);
+
+    /**
+     * Batch normalisation over the channel axis of x viewed as [batch, channels, spatial] (spatial = 1
+     * for BatchNorm1d on [N, C], H * W for BatchNorm2d), as torch.nn.functional.batch_norm.
+     * <ul>
+     *   <li>training: per channel, the batch mean and biased variance over batch * spatial values;
+     *       y = (x - mean) * invStd * gamma + beta with invStd = 1 / sqrt(var + eps); saveMean and
+     *       saveInvStd [channels] receive mean and invStd for the backward; when runningMean and
+     *       runningVar are not null they are updated in place: running = (1 - momentum) * running +
+     *       momentum * stat, with the unbiased variance var * m / (m - 1) (m = batch * spatial; the
+     *       biased one when m == 1).</li>
+     *   <li>eval ({@code training} false): y = (x - runningMean) / sqrt(runningVar + eps) * gamma + beta;
+     *       saveMean and saveInvStd may be null and are not written.</li>
+     * </ul>
+     * gamma and beta are [channels]; y may be x.
+     */
+    void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
+                   Buffer runningMean, Buffer runningVar, int batch, int channels, int spatial,
+                   boolean training, float momentum, float eps);
+
+    /**
+     * Gradient of training-mode {@link #batchNorm}, from the saved mean and invStd: with
+     * xhat = (x - mean) * invStd and m = batch * spatial, per channel dbeta = sum(dy),
+     * dgamma = sum(dy * xhat) and dx = gamma * invStd / m * (m * dy - dbeta - xhat * dgamma).
+     * dx, dgamma and dbeta are overwritten; dgamma and dbeta may be null (not wanted), dx too.
+     */
+    void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+                           Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial);
+
     // ---------------------------------------------------------------- optimizer updates (PyTorch semantics)
 
     /**
@@ -127,6 +214,14 @@ public interface Backend extends AutoCloseable {
     void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
                     float lr, float beta1, float beta2, float eps, float weightDecay,
                     boolean decoupledWeightDecay, int step);
+
+    /**
+     * Adadelta as torch.optim.Adadelta: g = grad + weightDecay * p; squareAvg = rho * squareAvg +
+     * (1 - rho) * g^2; delta = sqrt(accDelta + eps) / sqrt(squareAvg + eps) * g; accDelta = rho * accDelta
+     * + (1 - rho) * delta^2; p -= lr * delta.
+     */
+    void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
+                        float lr, float rho, float eps, float weightDecay);
 
     /** Releases every device resource. Buffers still held become invalid. */
     @Override

@@ -65,6 +65,8 @@ public final class Checkpoints {
         List<SafeTensors.Source> tensors = new ArrayList<>();
         Map<String, Parameter> named = model.namedParameters();
         named.forEach((name, p) -> tensors.add(source(name, p.data())));
+        // Buffers (batch norm's running statistics) under their state_dict names, as PyTorch saves them.
+        model.namedBuffers().forEach((name, t) -> tensors.add(source(name, t)));
         if (optimizer != null) {
             meta.put(OPTIMIZER, optimizer.name());
             optimizer.hyperparameters().forEach((k, v) -> meta.put(PREFIX + k, v));
@@ -122,6 +124,15 @@ public final class Checkpoints {
                         + "' (the model needs " + named.keySet() + ")");
             }
             loads.add(check(file, entry, e.getValue().data(), "model parameter"));
+            unused.remove(e.getKey());
+        }
+        for (Map.Entry<String, Tensor> e : model.namedBuffers().entrySet()) {
+            SafeTensors.Entry entry = tensors.get(e.getKey());
+            if (entry == null) {
+                throw new CheckpointException(file + ": checkpoint does not fit the model: no buffer '" + e.getKey()
+                        + "' (the model needs " + model.namedBuffers().keySet() + ")");
+            }
+            loads.add(check(file, entry, e.getValue(), "model buffer"));
             unused.remove(e.getKey());
         }
         if (optimizer != null) {

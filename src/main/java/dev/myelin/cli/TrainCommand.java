@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", sortOptions = false,
         description = "Train a network on MNIST and report loss, test accuracy and speed per epoch.")
 final class TrainCommand implements Callable<Integer> {
-    enum OptimizerName { sgd, adam }
+    enum OptimizerName { sgd, adam, adamw, adadelta }
 
     @Option(names = "--model", defaultValue = "mlp", description = "Network: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             completionCandidates = ModelNames.class)
@@ -48,7 +48,8 @@ final class TrainCommand implements Callable<Integer> {
     float lr;
 
     @Option(names = "--lr-schedule", defaultValue = "cosine",
-            description = "cosine (anneal from --lr to 0 over the run) or constant (default: ${DEFAULT-VALUE}).")
+            description = "cosine (anneal from --lr to 0 over the run), step (StepLR: x --lr-gamma every --lr-step-size epochs) "
+                    + "or constant/none (default: ${DEFAULT-VALUE}; step for --model cnn).")
     String lrSchedule;
 
     @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear warm-up steps for the cosine schedule (default: ${DEFAULT-VALUE}).")
@@ -97,6 +98,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @CommandLine.Mixin
+    ControlOptions control = new ControlOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -126,8 +130,8 @@ final class TrainCommand implements Callable<Integer> {
         if (weightDecay < 0) {
             throw new CommandLine.ParameterException(cl, "--weight-decay must be >= 0, got " + weightDecay);
         }
-        if (!lrSchedule.equals("cosine") && !lrSchedule.equals("constant")) {
-            throw new CommandLine.ParameterException(cl, "--lr-schedule must be cosine or constant, got '" + lrSchedule + "'");
+        if (!List.of("cosine", "constant", "none", "step").contains(lrSchedule)) {
+            throw new CommandLine.ParameterException(cl, "--lr-schedule must be cosine, step or constant (none), got '" + lrSchedule + "'");
         }
         if (warmupSteps < 0) {
             throw new CommandLine.ParameterException(cl, "--warmup-steps must be >= 0, got " + warmupSteps);
@@ -138,10 +142,12 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(cl, "--limit must be at least 1, got " + limit);
         }
+        control.validate(cl, epochs, lrSchedule, warmupSteps);
     }
 
     @Override
     public Integer call() {
+        control.applyModelDefaults(this, spec.commandLine().getParseResult());
         validate();
         TrainCheckpointing checkpoints = TrainCheckpointing.prepare(this);
         PrintWriter out = spec.commandLine().getOut();
@@ -156,6 +162,9 @@ final class TrainCommand implements Callable<Integer> {
         Mnist.MnistData mnist = Mnist.load(dir);
         Dataset train = limit == null || limit >= mnist.train().count() ? mnist.train() : mnist.train().slice(0, limit);
         Dataset test = mnist.test();
+        // Once for the whole dataset (the CNN's Normalize((0.1307,), (0.3081,))), never per step.
+        train = Models.prepareInputs(model, train);
+        test = Models.prepareInputs(model, test);
 
 
         Backends.Selection selection = Backends.open(backend);
@@ -167,15 +176,17 @@ final class TrainCommand implements Callable<Integer> {
             for (String passed : selection.passedOver()) {
                 err.println("passed over " + passed);
             }
-            Module net = Models.create(model, be, train.featureSize(), train.classes(), seed);
+            Module net = Models.create(model, be, train.featureSize(), train.classes(), seed, control.dropoutRates());
             Optimizer opt = switch (optimizer) {
                 case adam -> new Adam(net.parameters(), lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
+                case adamw -> dev.myelin.optim.AdamW.create(net.parameters(), lr, weightDecay);
+                case adadelta -> new dev.myelin.optim.Adadelta(net.parameters(), lr, 0.9f, 1e-6f, weightDecay);
                 case sgd -> new Sgd(net.parameters(), lr, momentum, weightDecay, nesterov);
             };
             checkpoints.restore(net, opt, out);
             if (!json) {
-                out.printf("model: %s %s, %,d parameters; %s, lr %s (%s), batch %d; %,d training images%n",
-                        model, net, net.parameterCount(), optimizer, lr, lrSchedule, batchSize, train.count());
+                out.printf("model: %s %s, %,d parameters; %s, lr %s (%s)%s, batch %d; %,d training images%n",
+                        model, net, net.parameterCount(), optimizer, lr, lrSchedule, control.describe(), batchSize, train.count());
                 out.flush();
             }
             double[] startup = {Double.NaN};
@@ -198,19 +209,24 @@ final class TrainCommand implements Callable<Integer> {
                 public void epochFinished(EpochResult r) {
                     progress.epochFinished(r);
                     if (!json) {
-                        out.printf("epoch %d/%d  train loss %.4f  test accuracy %.2f %%  %.1f s  %,.0f samples/s%n",
-                                r.epoch(), epochs, r.trainLoss(), 100 * r.testAccuracy(), r.seconds(), r.samplesPerSecond());
+                        out.printf("epoch %d/%d  train loss %.4f%s  test accuracy %.2f %%  %.1f s  %,.0f samples/s%n",
+                                r.epoch(), epochs, r.trainLoss(), Double.isNaN(r.validationLoss()) ? ""
+                                        : String.format("  val loss %.4f", r.validationLoss()),
+                                100 * r.testAccuracy(), r.seconds(), r.samplesPerSecond());
                         out.flush();
                     }
                 }
             };
             List<EpochResult> results;
+            int restored = 0;
             try (Trainer trainer = new Trainer(net, opt)) {
                 if (stopAfter != null) {
                     trainer.stopAfter(stopAfter);
                 }
-                results = trainer.startAt(checkpoints.firstEpoch()).fit(train, test, epochs, batchSize, seed,
-                        LrSchedule.named(lrSchedule, lr, warmupSteps), checkpoints.listener(listener, net, opt, train, out, err));
+                results = trainer.startAt(checkpoints.firstEpoch()).control(control.control())
+                        .fit(train, test, epochs, batchSize, seed, control.schedule(lrSchedule, lr, warmupSteps, epochs),
+                                checkpoints.listener(listener, net, opt, train, out, err));
+                restored = trainer.restoredEpoch();
             } catch (TrainingDivergedException e) {
                 throw checkpoints.diverged(e);
             } finally {
@@ -221,10 +237,13 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("nothing to train: --stop-after " + stopAfter
                         + " comes before the first epoch to run (" + checkpoints.firstEpoch() + ")");
             }
-            double accuracy = results.get(results.size() - 1).testAccuracy();
+            // With early stopping the model holds the best epoch's weights, whose test accuracy that epoch measured.
+            int best = restored;
+            double accuracy = results.stream().filter(r -> r.epoch() == best).findFirst()
+                    .orElse(results.get(results.size() - 1)).testAccuracy();
             if (json) {
                 out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
-                        .toJson(summary(be, results, accuracy, startup[0])));
+                        .toJson(summary(be, results, accuracy, startup[0], restored)));
             } else {
                 out.printf("test accuracy %.2f %% after %d epochs (first step %.2f s after JVM start)%n",
                         100 * accuracy, epochs, startup[0]);
@@ -234,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private Map<String, Object> summary(Backend be, List<EpochResult> results, double accuracy, double startup) {
+    private Map<String, Object> summary(Backend be, List<EpochResult> results, double accuracy, double startup, int restored) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("backend", be.kind().id());
         json.put("device", be.device().name());
@@ -252,10 +271,17 @@ final class TrainCommand implements Callable<Integer> {
             e.put("test_accuracy", r.testAccuracy());
             e.put("seconds", r.seconds());
             e.put("samples_per_second", r.samplesPerSecond());
+            if (!Double.isNaN(r.validationLoss())) {
+                e.put("validation_loss", r.validationLoss());
+                e.put("validation_accuracy", r.validationAccuracy());
+            }
             epochs.add(e);
         }
         json.put("epochs", epochs);
         json.put("test_accuracy", accuracy);
+        if (restored > 0) {
+            json.put("restored_epoch", restored);
+        }
         json.put("startup_seconds", startup);
         return json;
     }

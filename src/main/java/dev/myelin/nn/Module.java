@@ -15,6 +15,8 @@ import java.util.Map;
 public abstract class Module implements AutoCloseable {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    /** State that is saved with the model but not trained (batch norm's running statistics). */
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private boolean training = true;
 
     public abstract Tensor forward(Tensor input);
@@ -25,6 +27,22 @@ public abstract class Module implements AutoCloseable {
             throw new IllegalArgumentException("parameter '" + name + "' registered twice in " + this);
         }
         return parameter;
+    }
+
+    /** Registers a non-trainable state tensor (kept out of every scope; released with the module). */
+    protected final Tensor registerBuffer(String name, Tensor data) {
+        if (buffers.putIfAbsent(name, data.keep()) != null) {
+            throw new IllegalArgumentException("buffer '" + name + "' registered twice in " + this);
+        }
+        return data;
+    }
+
+    /** Every buffer (non-trainable state, e.g. "1.running_mean") of this module and its sub-modules, by path. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> all = new LinkedHashMap<>(buffers);
+        children.forEach((childName, child) ->
+                child.namedBuffers().forEach((name, b) -> all.put(childName + "." + name, b)));
+        return all;
     }
 
     protected final <M extends Module> M registerModule(String name, M module) {
@@ -75,6 +93,7 @@ public abstract class Module implements AutoCloseable {
     @Override
     public void close() {
         parameters.values().forEach(Parameter::close);
+        buffers.values().forEach(Tensor::close);
         children.values().forEach(Module::close);
     }
 }

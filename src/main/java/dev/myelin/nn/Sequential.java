@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /**
  * Modules applied in order, named "0", "1", ... as in PyTorch. A {@link Linear} followed by an
- * {@link ActivationLayer} runs as one fused op, which saves a pass over the activations forward and
+ * {@link ActivationLayer} (or a {@link Conv2d} followed by one) runs as one fused op, which saves a pass over the activations forward and
  * backward.
  */
 public final class Sequential extends Module {
@@ -32,6 +32,10 @@ public final class Sequential extends Module {
             if (layer instanceof Linear linear && i + 1 < layers.size()
                     && layers.get(i + 1) instanceof ActivationLayer activation) {
                 x = linear.forward(x, activation.activation());
+                i++;
+            } else if (layer instanceof Conv2d conv && i + 1 < layers.size()
+                    && layers.get(i + 1) instanceof ActivationLayer activation) {
+                x = conv.forward(x, activation.activation());
                 i++;
             } else {
                 x = layer.forward(x);

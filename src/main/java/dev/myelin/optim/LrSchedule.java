@@ -30,6 +30,31 @@ public interface LrSchedule {
         };
     }
 
+    /**
+     * torch.optim.lr_scheduler.StepLR stepped once per epoch: lr * gamma^floor(epoch / stepSize), where the
+     * epoch of a step is step / (totalSteps / epochs) for a run of {@code epochs} epochs.
+     */
+    static LrSchedule step(double lr, int epochs, int stepSize, double gamma) {
+        if (epochs < 1 || stepSize < 1 || !(gamma > 0)) {
+            throw new IllegalArgumentException("StepLR needs epochs >= 1, step size >= 1 and gamma > 0, got "
+                    + epochs + ", " + stepSize + " and " + gamma);
+        }
+        return (step, total) -> {
+            long perEpoch = Math.max(1, total / epochs);
+            long epoch = step / perEpoch;
+            return lr * Math.pow(gamma, epoch / stepSize);
+        };
+    }
+
+    /** {@link #cosine} with the warm-up given in epochs of a run of {@code epochs} epochs. */
+    static LrSchedule cosineWarmupEpochs(double lr, int warmupEpochs, int epochs) {
+        if (epochs < 1 || warmupEpochs < 0 || warmupEpochs > epochs) {
+            throw new IllegalArgumentException("cosine schedule needs 0 <= warm-up epochs <= epochs, got "
+                    + warmupEpochs + " and " + epochs);
+        }
+        return (step, total) -> cosine(lr, total * warmupEpochs / epochs).at(step, total);
+    }
+
     /** Parses a CLI name: "constant" or "cosine". */
     static LrSchedule named(String name, double lr, long warmupSteps) {
         return switch (name.toLowerCase(Locale.ROOT)) {

@@ -38,6 +38,9 @@ public final class Trainer implements AutoCloseable {
     private long totalSteps;
     private int firstEpoch = 1;
     private int lastEpoch;
+    private TrainingControl control = TrainingControl.NONE;
+    private TrainingControl.Run run;
+    private int restoredEpoch;
 
     public Trainer(Module model, Optimizer optimizer) {
         this.model = model;
@@ -65,6 +68,17 @@ public final class Trainer implements AutoCloseable {
         return this;
     }
 
+    /** Gradient clipping, validation split and early stopping for the next {@link #fit} (see {@link TrainingControl}). */
+    public Trainer control(TrainingControl control) {
+        this.control = control == null ? TrainingControl.NONE : control;
+        return this;
+    }
+
+    /** The epoch whose weights early stopping restored at the end of the last fit, or 0. */
+    public int restoredEpoch() {
+        return restoredEpoch;
+    }
+
     /** The loss of the last step (waits for the device). */
     double lastLoss() {
         return lastLoss.item();
@@ -84,20 +98,36 @@ public final class Trainer implements AutoCloseable {
      */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed,
                                  LrSchedule schedule, TrainingListener listener) {
+        Dataset[] split = control.split(train);
+        train = split[0];
+        Dataset validation = split[1];
         DataLoader loader = new DataLoader(train, batchSize, true, seed);
         this.schedule = schedule;
         this.totalSteps = (long) epochs * loader.batchCount();
         List<EpochResult> results = new ArrayList<>();
         int last = lastEpoch > 0 ? Math.min(lastEpoch, epochs) : epochs;
-        for (int epoch = firstEpoch; epoch <= last; epoch++) {
-            listener.epochStarted(epoch, epochs, loader.batchCount());
-            long start = System.nanoTime();
-            double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double accuracy = accuracy(model, test, 1000);
-            EpochResult result = new EpochResult(epoch, trainLoss, accuracy, seconds, train.count() / seconds);
-            results.add(result);
-            listener.epochFinished(result);
+        restoredEpoch = 0;
+        try (TrainingControl.Run r = control.start(model)) {
+            run = r;
+            for (int epoch = firstEpoch; epoch <= last; epoch++) {
+                listener.epochStarted(epoch, epochs, loader.batchCount());
+                long start = System.nanoTime();
+                double trainLoss = trainEpoch(loader, train.featureSize(), epoch, listener);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Validation.Result val = validation == null ? null : Validation.evaluate(model, validation, 1000);
+                double accuracy = accuracy(model, test, 1000);
+                EpochResult result = new EpochResult(epoch, trainLoss, accuracy, seconds, train.count() / seconds,
+                        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
+                results.add(result);
+                listener.epochFinished(result);
+                if (val != null && r.afterEpoch(epoch, val.loss())) {
+                    break;
+                }
+            }
+            r.finish();
+            restoredEpoch = r.restoredEpoch();
+        } finally {
+            run = null;
         }
         return results;
     }
@@ -138,6 +168,9 @@ public final class Trainer implements AutoCloseable {
             Tensor logits = model.forward(xy[0]);
             Tensor loss = Ops.crossEntropy(logits, xy[1]);
             loss.backward();
+            if (run != null) {
+                run.afterBackward();
+            }
             optimizer.step();
             backend.copy(loss.buffer(), 0, lastLoss.buffer(), 0, 1);
             backend.axpby(batch.size(), loss.buffer(), 1f, lossSum.buffer(), 1);

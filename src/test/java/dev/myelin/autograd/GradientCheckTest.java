@@ -377,4 +377,175 @@ class GradientCheckTest {
             return y;
         });
     }
+
+    // ---------------------------------------------------------------- convolutional ops
+
+    private static double[] convReference(double[] x, double[] w, double[] b, int n, int c, int h, int wd,
+                                          int o, int k, int stride, int pad) {
+        int oh = (h + 2 * pad - k) / stride + 1;
+        int ow = (wd + 2 * pad - k) / stride + 1;
+        double[] y = new double[n * o * oh * ow];
+        for (int s = 0; s < n; s++) {
+            for (int f = 0; f < o; f++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double sum = b == null ? 0 : b[f];
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int p = 0; p < k; p++) {
+                                for (int q = 0; q < k; q++) {
+                                    int ih = i * stride - pad + p;
+                                    int iw = j * stride - pad + q;
+                                    if (ih >= 0 && ih < h && iw >= 0 && iw < wd) {
+                                        sum += x[((s * c + ch) * h + ih) * wd + iw] * w[((f * c + ch) * k + p) * k + q];
+                                    }
+                                }
+                            }
+                        }
+                        y[((s * o + f) * oh + i) * ow + j] = sum;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    @ParameterizedTest(name = "conv2d stride={0} padding={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"1, 0", "1, 1", "2, 0", "2, 1"})
+    void conv2dWithBias(int stride, int padding) {
+        var random = new SplittableRandom(20 + 2 * stride + padding);
+        int n = 2, c = 2, h = 5, w = 6, o = 3, k = 3;
+        check("conv2d s" + stride + " p" + padding,
+                List.of(Input.of(random, n, c, h, w), Input.of(random, o, c, k, k), Input.of(random, o)),
+                t -> ConvOps.conv2d(t[0], t[1], t[2], stride, padding, Activation.IDENTITY),
+                v -> convReference(v[0], v[1], v[2], n, c, h, w, o, k, stride, padding));
+    }
+
+    @Test
+    void conv2dWithoutBiasInputConstant() {
+        var random = new SplittableRandom(31);
+        int n = 3, c = 1, h = 4, w = 4, o = 2, k = 2;
+        check("conv2d no bias",
+                List.of(Input.of(random, n, c, h, w).constant(), Input.of(random, o, c, k, k)),
+                t -> ConvOps.conv2d(t[0], t[1], null, 1, 1, Activation.IDENTITY),
+                v -> convReference(v[0], v[1], null, n, c, h, w, o, k, 1, 1));
+    }
+
+    /** Inputs whose values differ by far more than H, so no max-pool window has a near tie. */
+    private static Input spread(SplittableRandom random, int... shape) {
+        Input in = Input.of(random, shape);
+        double[] v = in.values();
+        int[] order = random.ints(v.length, 0, Integer.MAX_VALUE).toArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (i * 0.01 * ((order[i] & 1) == 0 ? 1 : -1) + 0.001 * (order[i] % 7));
+        }
+        return in;
+    }
+
+    private static double[] poolReference(double[] x, int n, int c, int h, int w, int k, int s, int pad, boolean max) {
+        int oh = (h + 2 * pad - k) / s + 1;
+        int ow = (w + 2 * pad - k) / s + 1;
+        double[] y = new double[n * c * oh * ow];
+        for (int pl = 0; pl < n * c; pl++) {
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                    for (int p = 0; p < k; p++) {
+                        for (int q = 0; q < k; q++) {
+                            int ih = i * s - pad + p;
+                            int iw = j * s - pad + q;
+                            if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                double v = x[pl * h * w + ih * w + iw];
+                                acc = max ? Math.max(acc, v) : acc + v / (k * k);
+                            }
+                        }
+                    }
+                    y[(pl * oh + i) * ow + j] = acc;
+                }
+            }
+        }
+        return y;
+    }
+
+    @ParameterizedTest(name = "maxPool2d k={0} stride={1} padding={2}")
+    @org.junit.jupiter.params.provider.CsvSource({"2, 2, 0", "3, 2, 1", "3, 1, 1"})
+    void maxPool2d(int k, int s, int pad) {
+        var random = new SplittableRandom(40 + k + s + pad);
+        int n = 2, c = 2, h = 5, w = 6;
+        check("max_pool2d", List.of(spread(random, n, c, h, w)),
+                t -> ConvOps.maxPool2d(t[0], k, s, pad),
+                v -> poolReference(v[0], n, c, h, w, k, s, pad, true));
+    }
+
+    @ParameterizedTest(name = "avgPool2d k={0} stride={1} padding={2}")
+    @org.junit.jupiter.params.provider.CsvSource({"2, 2, 0", "3, 2, 1", "3, 1, 1"})
+    void avgPool2d(int k, int s, int pad) {
+        var random = new SplittableRandom(50 + k + s + pad);
+        int n = 2, c = 2, h = 5, w = 6;
+        check("avg_pool2d", List.of(Input.of(random, n, c, h, w)),
+                t -> ConvOps.avgPool2d(t[0], k, s, pad),
+                v -> poolReference(v[0], n, c, h, w, k, s, pad, false));
+    }
+
+    @Test
+    void dropoutWithAFixedMask() {
+        var random = new SplittableRandom(60);
+        int rows = 4, cols = 9;
+        float p = 0.4f;
+        long seed = 1234;
+        float scale = 1f / (1f - p);
+        check("dropout", List.of(Input.of(random, rows, cols)),
+                t -> ConvOps.dropout(t[0], p, seed),
+                v -> {
+                    double[] y = new double[v[0].length];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = dev.myelin.backend.DeviceRandom.uniform(seed, i) >= p ? v[0][i] * scale : 0;
+                    }
+                    return y;
+                });
+    }
+
+    private static double[] batchNormReference(double[] x, double[] gamma, double[] beta, int n, int c, int spatial) {
+        double[] y = new double[x.length];
+        int m = n * spatial;
+        for (int ch = 0; ch < c; ch++) {
+            double mean = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = 0; i < spatial; i++) {
+                    mean += x[(s * c + ch) * spatial + i] / m;
+                }
+            }
+            double var = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = 0; i < spatial; i++) {
+                    double d = x[(s * c + ch) * spatial + i] - mean;
+                    var += d * d / m;
+                }
+            }
+            for (int s = 0; s < n; s++) {
+                for (int i = 0; i < spatial; i++) {
+                    int at = (s * c + ch) * spatial + i;
+                    y[at] = (x[at] - mean) / Math.sqrt(var + 1e-5) * gamma[ch] + beta[ch];
+                }
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void batchNorm2dTraining() {
+        var random = new SplittableRandom(70);
+        int n = 3, c = 2, h = 2, w = 3;
+        check("batch_norm 2d", List.of(Input.of(random, n, c, h, w), Input.random(random, 0.5, 1.5, c), Input.of(random, c)),
+                t -> ConvOps.batchNorm(t[0], t[1], t[2], null, null, true, 0.1f, 1e-5f),
+                v -> batchNormReference(v[0], v[1], v[2], n, c, h * w));
+    }
+
+    @Test
+    void batchNorm1dTraining() {
+        var random = new SplittableRandom(71);
+        int n = 5, c = 3;
+        check("batch_norm 1d", List.of(Input.of(random, n, c), Input.random(random, 0.5, 1.5, c), Input.of(random, c)),
+                t -> ConvOps.batchNorm(t[0], t[1], t[2], null, null, true, 0.1f, 1e-5f),
+                v -> batchNormReference(v[0], v[1], v[2], n, c, 1));
+    }
 }

@@ -50,6 +50,17 @@ class MainTest {
                 {"train", "--no-such-option"},
                 {"train", "--model", "resnet"},
                 {"train", "--optimizer", "lion"},
+                {"train", "--model", "cnn", "--dropout", "1.5"},
+                {"train", "--dropout", "0.1,0.2,0.3"},
+                {"train", "--val-split", "0"},
+                {"train", "--val-split", "1"},
+                {"train", "--early-stopping", "0"},
+                {"train", "--lr-schedule", "exponential"},
+                {"train", "--lr-schedule", "step", "--warmup-epochs", "2"},
+                {"train", "--warmup-epochs", "1", "--warmup-steps", "10"},
+                {"train", "--lr-schedule", "cosine", "--epochs", "2", "--warmup-epochs", "3"},
+                {"train", "--clip-grad-norm", "-1"},
+                {"train", "--weight-decay", "-0.1"},
                 {"frobnicate"}}) {
             Result r = run(args);
             assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(Main.EXIT_USAGE);

@@ -4,6 +4,8 @@ import dev.myelin.backend.Activation;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BinaryOp;
+import dev.myelin.backend.Conv2dGeometry;
+import dev.myelin.backend.Pool2dGeometry;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.Buffer;
 import dev.myelin.backend.DeviceInfo;
@@ -239,6 +241,72 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling
+
+    private static float[] dataOrNull(Buffer buffer) {
+        return buffer == null ? null : data(buffer);
+    }
+
+    @Override
+    public void conv2d(Conv2dGeometry g, Buffer x, Buffer weight, Buffer bias, Activation act, Buffer y) {
+        ConvKernels.conv2d(g, data(x), data(weight), dataOrNull(bias), act, data(y));
+    }
+
+    @Override
+    public void conv2dBackward(Conv2dGeometry g, Buffer x, Buffer weight, Buffer dy,
+                               Buffer dx, Buffer dweight, Buffer dbias) {
+        ConvKernels.conv2dBackward(g, dataOrNull(x), dataOrNull(weight), data(dy),
+                dataOrNull(dx), dataOrNull(dweight), dataOrNull(dbias));
+    }
+
+    @Override
+    public void maxPool2d(Pool2dGeometry g, Buffer x, Buffer y, Buffer indices) {
+        ConvKernels.maxPool2d(g, data(x), data(y), dataOrNull(indices));
+    }
+
+    @Override
+    public void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx) {
+        ConvKernels.maxPool2dBackward(g, data(dy), data(indices), data(dx));
+    }
+
+    @Override
+    public void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y) {
+        ConvKernels.avgPool2d(g, data(x), data(y));
+    }
+
+    @Override
+    public void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx) {
+        ConvKernels.avgPool2dBackward(g, data(dy), data(dx));
+    }
+
+    // ---------------------------------------------------------------- regularisation and normalisation
+
+    @Override
+    public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, float scale, long seed) {
+        NormKernels.dropout(data(x), data(y), data(mask), n, p, scale, seed);
+    }
+
+    @Override
+    public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
+                          Buffer runningMean, Buffer runningVar, int batch, int channels, int spatial,
+                          boolean training, float momentum, float eps) {
+        NormKernels.batchNorm(data(x), data(gamma), data(beta), data(y), dataOrNull(saveMean), dataOrNull(saveInvStd),
+                dataOrNull(runningMean), dataOrNull(runningVar), batch, channels, spatial, training, momentum, eps);
+    }
+
+    @Override
+    public void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+                                  Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial) {
+        NormKernels.batchNormBackward(data(x), data(dy), data(gamma), data(saveMean), data(saveInvStd),
+                dataOrNull(dx), dataOrNull(dgamma), dataOrNull(dbeta), batch, channels, spatial);
+    }
+
+    @Override
+    public void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
+                               float lr, float rho, float eps, float weightDecay) {
+        NormKernels.adadelta(data(param), data(grad), data(squareAvg), data(accDelta), n, lr, rho, eps, weightDecay);
     }
 
     // ---------------------------------------------------------------- optimizer updates

@@ -16,7 +16,13 @@ enum CudaKernel {
     // kernels/softmax.cl
     SOFTMAX_ROWS("ppii"), SOFTMAX_XENT("ppppii"), SOFTMAX_XENT_BACKWARD("pppiif"),
     // kernels/optim.cl
-    SGD_UPDATE("pppifffi"), ADAM_UPDATE("ppppifffffiff"),
+    SGD_UPDATE("pppifffi"), ADAM_UPDATE("ppppifffffiff"), ADADELTA_UPDATE("ppppiffff"),
+    // kernels/conv.cl
+    IM2COL(Sig.CONV_GEOMETRY), COL2IM(Sig.CONV_GEOMETRY), CONV_OUTPUT("ppiipiiii"), CONV_GATHER_DY("ppiiii"),
+    CONV_BIAS_GRAD("ppiii"), MAX_POOL2D("pppi" + Sig.POOL), MAX_POOL2D_BACKWARD("ppp" + Sig.POOL),
+    AVG_POOL2D("pp" + Sig.POOL), AVG_POOL2D_BACKWARD("pp" + Sig.POOL),
+    // kernels/norm.cl
+    DROPOUT("pppiffii"), BATCH_NORM("ppppppppiiiiiff"), BATCH_NORM_BACKWARD("ppppppppiiiii"),
     // kernels/gemm_tiled.cu: tile size, then transA/transB as n(ormal) or t(ransposed)
     GEMM_TILED_128_NN(Sig.GEMM), GEMM_TILED_128_NT(Sig.GEMM), GEMM_TILED_128_TN(Sig.GEMM), GEMM_TILED_128_TT(Sig.GEMM),
     GEMM_TILED_64_NN(Sig.GEMM), GEMM_TILED_64_NT(Sig.GEMM), GEMM_TILED_64_TN(Sig.GEMM), GEMM_TILED_64_TT(Sig.GEMM);
@@ -24,6 +30,10 @@ enum CudaKernel {
     private static final class Sig {
         /** m, n, k, alpha, a, b, beta, c */
         static final String GEMM = "iiifppfp";
+        /** in, out, then C, H, W, k, s, pad, OH, OW, n0, nb */
+        static final String CONV_GEOMETRY = "ppiiiiiiiiii";
+        /** H, W, k, s, pad, OH, OW, total (after the buffers) */
+        static final String POOL = "iiiiiiii";
     }
 
     private final String signature;

@@ -45,7 +45,20 @@ final class OpenClKernels {
             Map.entry("softmax_xent", "softmax.cl"),
             Map.entry("softmax_xent_backward", "softmax.cl"),
             Map.entry("sgd_update", "optim.cl"),
-            Map.entry("adam_update", "optim.cl"));
+            Map.entry("adam_update", "optim.cl"),
+            Map.entry("adadelta_update", "optim.cl"),
+            Map.entry("im2col", "conv.cl"),
+            Map.entry("col2im", "conv.cl"),
+            Map.entry("conv_output", "conv.cl"),
+            Map.entry("conv_gather_dy", "conv.cl"),
+            Map.entry("conv_bias_grad", "conv.cl"),
+            Map.entry("max_pool2d", "conv.cl"),
+            Map.entry("max_pool2d_backward", "conv.cl"),
+            Map.entry("avg_pool2d", "conv.cl"),
+            Map.entry("avg_pool2d_backward", "conv.cl"),
+            Map.entry("dropout", "norm.cl"),
+            Map.entry("batch_norm", "norm.cl"),
+            Map.entry("batch_norm_backward", "norm.cl"));
 
     private final long context;
     private final OpenClDevice device;

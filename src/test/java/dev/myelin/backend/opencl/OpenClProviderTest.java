@@ -108,6 +108,10 @@ class OpenClProviderTest {
         for (var b : dev.myelin.backend.Broadcast.values()) {
             assertThat(define(elementwise, "BC_" + b.name())).as(b.name()).isEqualTo(KernelCodes.of(b));
         }
+        String conv = OpenClKernels.source("conv.cl");
+        for (var act : dev.myelin.backend.Activation.values()) {
+            assertThat(define(conv, "CONV_ACT_" + act.name())).as(act.name()).isEqualTo(KernelCodes.of(act));
+        }
         for (var op : dev.myelin.backend.ReduceOp.values()) {
             assertThat(define(reduce, "R_" + op.name())).as(op.name()).isEqualTo(KernelCodes.of(op));
         }
@@ -115,7 +119,7 @@ class OpenClProviderTest {
 
     @Test
     void everyKernelSourceIsOnTheClasspath() throws Exception {
-        for (String file : new String[]{"gemm.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "optim.cl", "cuda_preamble.h"}) {
+        for (String file : new String[]{"gemm.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "optim.cl", "conv.cl", "norm.cl", "cuda_preamble.h"}) {
             try (var in = getClass().getResourceAsStream("/kernels/" + file)) {
                 assertThat(in).as(file).isNotNull();
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isNotBlank();
@@ -123,7 +127,8 @@ class OpenClProviderTest {
         }
         for (String kernel : OpenClKernels.kernelNames()) {
             String all = String.join("\n", OpenClKernels.source("gemm.cl"), OpenClKernels.source("elementwise.cl"),
-                    OpenClKernels.source("reduce.cl"), OpenClKernels.source("softmax.cl"), OpenClKernels.source("optim.cl"));
+                    OpenClKernels.source("reduce.cl"), OpenClKernels.source("softmax.cl"), OpenClKernels.source("optim.cl"),
+                    OpenClKernels.source("conv.cl"), OpenClKernels.source("norm.cl"));
             assertThat(all).as(kernel).containsPattern("__kernel void " + kernel + "\\(");
         }
     }
