@@ -3,24 +3,26 @@
 #   W1  SGEMM N = 512, 1024, 2048 (GFLOP/s)                     vs numpy / OpenBLAS
 #   W2  MNIST MLP 784-512-256-10, Adam 1e-3, batch 128: one epoch's training time and test accuracy
 #                                                                vs PyTorch
+#   W3  MNIST CNN (train --model cnn: Adadelta, batch 64): one epoch's training time and test accuracy
+#                                                                vs PyTorch
 #   W4  MLP 784-4096-4096-10, SGD momentum 0.9, lr 0.01, batch 256: time of 100 steps   vs PyTorch
 # Each peer runs in its fastest configuration, chosen by a short probe of the settings (torch threads,
 # OpenBLAS threads, OpenBLAS core type). Figures are medians of --runs runs (default 3).
 #
-# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--only W1,W2,W4]
+# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--only W1,W2,W3,W4]
 # Writes the table to stdout and every raw JSON line to benchmarks/results/compare-<time>.jsonl.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 runs=3
 data="${MYELIN_DATA:-$root/../shared/data/mnist}"
-only="W1,W2,W4"
+only="W1,W2,W3,W4"
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs="$2"; shift 2 ;;
         --data) data="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --only W1,W2,W4)" >&2; exit 2 ;;
+        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --only W1,W2,W3,W4)" >&2; exit 2 ;;
     esac
 done
 py=/usr/bin/python3
@@ -85,6 +87,28 @@ if [[ "$only" == *W2* ]]; then
             "$(with_core "$core" OPENBLAS_NUM_THREADS=$ob $py benchmarks/torch_mlp.py w2 --epochs 1 --threads "$tt" --data "$data" --seed "$r")"
         record W2 myelin "cpu" \
             "$("${myelin[@]}" train --model mlp --epochs 1 --lr-schedule constant --backend cpu --seed "$r" --data "$data" --json --no-progress 2>/dev/null | tail -n 1)"
+    done
+fi
+
+if [[ "$only" == *W3* ]]; then
+    # The CNN has its own fastest PyTorch setting (convolutions use torch's own threads): probe it on 2,000 images.
+    cnn_cfg=""; cnn_best=1e9
+    for core in "${coretypes[@]}"; do
+        for cfg in "2:1" "1:2" "2:2" "1:1"; do
+            ct="${cfg%%:*}"; cob="${cfg##*:}"
+            s=$(with_core "$core" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_cnn.py --epochs 1 --limit 2000 --threads "$ct" --data "$data" \
+                | tail -n 1 | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["epochs"][0]["seconds"])')
+            echo "compare: PyTorch CNN probe coretype=$core torch_threads=$ct openblas_threads=$cob: ${s}s for 2,000 images" >&2
+            if $py -c "import sys; sys.exit(0 if float('$s') < float('$cnn_best') else 1)"; then cnn_best="$s"; cnn_cfg="$core:$ct:$cob"; fi
+        done
+    done
+    IFS=: read -r ccore ct cob <<< "$cnn_cfg"
+    echo "compare: PyTorch CNN runs with coretype=$ccore torch_threads=$ct openblas_threads=$cob" >&2
+    for r in $(seq "$runs"); do
+        record W3 pytorch "coretype=$ccore threads=$ct openblas=$cob" \
+            "$(with_core "$ccore" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_cnn.py --epochs 1 --threads "$ct" --data "$data" --seed "$r" | tail -n 1)"
+        record W3 myelin "cpu" \
+            "$("${myelin[@]}" train --model cnn --epochs 1 --backend cpu --seed "$r" --data "$data" --json --no-progress 2>/dev/null | tail -n 1)"
     done
 fi
 

@@ -16,11 +16,12 @@ def main(path):
             n = r.get("n") or r.get("m")
             key = (f"W1 SGEMM N={n} (GFLOP/s)", side)
             values[key].append(r["gflops"] if side == "numpy" else r["gflops_median"])
-        elif w == "W2":
+        elif w in ("W2", "W3"):
             epoch = r["epochs"][0]
-            values[("W2 MLP epoch (s)", side)].append(epoch["seconds"])
-            values[("W2 test accuracy (%)", side)].append(100 * (epoch["test_accuracy"]))
-            if side == "myelin" and r.get("startup_seconds") is not None:
+            what = "MLP" if w == "W2" else "CNN"
+            values[(f"{w} {what} epoch (s)", side)].append(epoch["seconds"])
+            values[(f"{w} test accuracy (%)", side)].append(100 * (epoch["test_accuracy"]))
+            if w == "W2" and side == "myelin" and r.get("startup_seconds") is not None:
                 values[("W2 JVM start to first step (s)", side)].append(r["startup_seconds"])
         elif w == "W4":
             seconds = r["seconds"] if side == "pytorch" else 100 / r["steps_per_second_median"]
