@@ -3,34 +3,18 @@ package dev.myelin.nn;
 import dev.myelin.autograd.ConvOps;
 import dev.myelin.tensor.Tensor;
 
-/** Max pooling over NCHW input with a square window, as torch.nn.MaxPool2d (stride defaults to the kernel). */
-public final class MaxPool2d extends Module {
-    private final int kernel;
-    private final int stride;
-    private final int padding;
-
+/** Max pooling, as torch.nn.MaxPool2d (stride defaults to the kernel). */
+public final class MaxPool2d extends Pool2d {
     public MaxPool2d(int kernel) {
         this(kernel, kernel, 0);
     }
 
     public MaxPool2d(int kernel, int stride, int padding) {
-        if (kernel <= 0 || stride <= 0 || padding < 0 || 2 * padding > kernel) {
-            throw new IllegalArgumentException("MaxPool2d(" + kernel + ", stride " + stride + ", padding " + padding
-                    + "): kernel and stride must be positive, padding at most half the kernel");
-        }
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
+        super(kernel, stride, padding);
     }
 
     @Override
-    public Tensor forward(Tensor input) {
-        Pooling.check(this, input, kernel, padding);
+    Tensor pool(Tensor input, int kernel, int stride, int padding) {
         return ConvOps.maxPool2d(input, kernel, stride, padding);
-    }
-
-    @Override
-    public String toString() {
-        return "MaxPool2d(" + kernel + (stride != kernel ? ", stride " + stride : "") + (padding != 0 ? ", padding " + padding : "") + ")";
     }
 }
