@@ -197,6 +197,112 @@ public interface Backend extends AutoCloseable {
     void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                            Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial);
 
+    // ---------------------------------------------------------------- sequence models
+
+    /**
+     * Batched {@link #gemm}: for i < batch, C_i = alpha * op(A_i) * op(B_i) + beta * C_i, where operand X_i
+     * starts at element i * strideX of X (a stride of 0 shares one operand across the batch). Each
+     * matrix is stored as {@link #gemm} says. Attention's scores (Q K^T) and context (P V) per head.
+     */
+    void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Buffer a, int strideA, Buffer b, int strideB, float beta, Buffer c, int strideC, int batch);
+
+    /**
+     * Strided 3-D copy: for b < batches, r < rows, j < cols,
+     * dst[dstOffset + b * dstBatchStride + r * dstRowStride + j] = src[srcOffset + b * srcBatchStride
+     * + r * srcRowStride + j], plus the previous dst value when {@code accumulate}. src and dst must
+     * not overlap. Slices time steps and gates, concatenates, splits and merges attention heads.
+     */
+    void copyStrided(Buffer src, int srcOffset, int srcBatchStride, int srcRowStride,
+                     Buffer dst, int dstOffset, int dstBatchStride, int dstRowStride,
+                     int batches, int rows, int cols, boolean accumulate);
+
+    /**
+     * Causal softmax along rows of an [rows, cols] operand made of square [cols, cols] blocks (attention
+     * scores): row r is query position i = r % cols and sees only columns j <= i;
+     * y[r, j] = exp(scale * x[r, j] - max) / sum over visible columns, and 0 for j > i. y may be x.
+     */
+    void causalSoftmax(Buffer x, Buffer y, int rows, int cols, float scale);
+
+    /**
+     * Gradient of a row-wise softmax from its output: dx[r, j] = scale * y[r, j] * (dy[r, j] - sum over c of
+     * dy[r, c] * y[r, c]). Masked positions (y = 0) get 0. dx may be dy.
+     */
+    void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, float scale);
+
+    /**
+     * Layer normalisation over the last axis of x [rows, cols], as torch.nn.functional.layer_norm:
+     * y = (x - mean) * invStd * gamma + beta with the biased variance and invStd = 1 / sqrt(var + eps);
+     * saveMean and saveInvStd [rows] receive mean and invStd for the backward (either may be null when
+     * no backward will run). gamma and beta are [cols]. y may be x.
+     */
+    void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
+                   int rows, int cols, float eps);
+
+    /**
+     * Gradient of {@link #layerNorm}: with xhat = (x - mean) * invStd, dgamma[c] = sum over rows of
+     * dy * xhat, dbeta[c] = sum over rows of dy (both overwritten), and dx = invStd / cols *
+     * (cols * g - sum(g) - xhat * sum(g * xhat)) per row with g = dy * gamma. Any of dx, dgamma and
+     * dbeta may be null when not wanted.
+     */
+    void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+                           Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols);
+
+    /**
+     * Embedding gather: out[i, :] = table[ids[i], :] for i < n, rows of {@code dim} floats; ids hold
+     * row indices as floats. The caller checks the ids are in range.
+     */
+    void embedding(Buffer table, Buffer ids, Buffer out, int n, int dim);
+
+    /**
+     * Embedding scatter-add: dTable [vocab, dim] is overwritten with dTable[v, :] = the sum of dOut[i, :]
+     * over every i < n with ids[i] == v (in ascending i, so every backend gives the same sums), 0 for
+     * rows no id names.
+     */
+    void embeddingBackward(Buffer dOut, Buffer ids, Buffer dTable, int n, int dim, int vocab);
+
+    /**
+     * dx[i] = dy[i] * op'(x[i]) for i < n, the derivative taken at the input (GELU's needs it); see
+     * {@link UnaryOp#derivative}. dx may be dy.
+     */
+    void unaryBackward(UnaryOp op, Buffer x, Buffer dy, Buffer dx, int n);
+
+    /**
+     * One LSTM step for [batch, hidden] state, PyTorch's gate order i, f, g, o: {@code gates}
+     * [batch, 4 * hidden] holds the pre-activations (x W_ih^T + b_ih + h W_hh^T + b_hh) and is
+     * overwritten in place with the activations (sigmoid i, f, o; tanh g), which the backward reads;
+     * c = f * cPrev + i * g and h = o * tanh(c). c and h must not alias cPrev.
+     */
+    void lstmCell(Buffer gates, Buffer cPrev, Buffer c, Buffer h, int batch, int hidden);
+
+    /**
+     * Gradient of {@link #lstmCell} from its activated gates, cPrev and c: with
+     * dcTotal = dc + dh * o * (1 - tanh(c)^2) (dc, the gradient reaching c from the next step, may be null
+     * for 0), writes the pre-activation gradients dGates [batch, 4 * hidden] = (dcTotal * g * i(1-i),
+     * dcTotal * cPrev * f(1-f), dcTotal * i * (1-g^2), dh * tanh(c) * o(1-o)) and dcPrev = dcTotal * f.
+     * dcPrev may be dc.
+     */
+    void lstmCellBackward(Buffer gates, Buffer cPrev, Buffer c, Buffer dh, Buffer dc,
+                          Buffer dGates, Buffer dcPrev, int batch, int hidden);
+
+    /**
+     * One GRU step as torch.nn.GRU, gate order r, z, n: xg [batch, 3 * hidden] = x W_ih^T + b_ih and
+     * hg [batch, 3 * hidden] = hPrev W_hh^T + b_hh; r = sigmoid(xg_r + hg_r), z = sigmoid(xg_z + hg_z),
+     * n = tanh(xg_n + r * hg_n), h = (1 - z) * n + z * hPrev. {@code saved} [batch, 3 * hidden]
+     * receives (r, z, n) for the backward. h must not alias hPrev.
+     */
+    void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer h, Buffer saved, int batch, int hidden);
+
+    /**
+     * Gradient of {@link #gruCell}: given dh, writes dxg and dhg [batch, 3 * hidden], the gradients of
+     * xg and hg (with dnPre = dh * (1 - z) * (1 - n^2): dxg = (drPre, dzPre, dnPre) and
+     * dhg = (drPre, dzPre, dnPre * r), where drPre = dnPre * hg_n * r(1-r) and
+     * dzPre = dh * (hPrev - n) * z(1-z)), and dhPrev = dh * z, the direct path only (the caller adds
+     * dhg W_hh).
+     */
+    void gruCellBackward(Buffer saved, Buffer hg, Buffer hPrev, Buffer dh,
+                         Buffer dxg, Buffer dhg, Buffer dhPrev, int batch, int hidden);
+
     // ---------------------------------------------------------------- optimizer updates (PyTorch semantics)
 
     /**

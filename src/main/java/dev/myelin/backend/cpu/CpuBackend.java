@@ -367,4 +367,82 @@ public final class CpuBackend implements Backend {
     public void close() {
         allocator.emptyCache();
     }
+
+    // ---------------------------------------------------------------- sequence models (in progress)
+
+    private static UnsupportedOperationException notYet(String op) {
+        return new UnsupportedOperationException("cpu backend: " + op + " is not implemented yet");
+    }
+
+    @Override
+    public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            Buffer a, int strideA, Buffer b, int strideB, float beta, Buffer c, int strideC, int batch) {
+        throw notYet("gemmBatched");
+    }
+
+    @Override
+    public void copyStrided(Buffer src, int srcOffset, int srcBatchStride, int srcRowStride,
+                            Buffer dst, int dstOffset, int dstBatchStride, int dstRowStride,
+                            int batches, int rows, int cols, boolean accumulate) {
+        throw notYet("copyStrided");
+    }
+
+    @Override
+    public void causalSoftmax(Buffer x, Buffer y, int rows, int cols, float scale) {
+        throw notYet("causalSoftmax");
+    }
+
+    @Override
+    public void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, float scale) {
+        throw notYet("softmaxBackward");
+    }
+
+    @Override
+    public void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
+                          int rows, int cols, float eps) {
+        throw notYet("layerNorm");
+    }
+
+    @Override
+    public void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+                                  Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols) {
+        throw notYet("layerNormBackward");
+    }
+
+    @Override
+    public void embedding(Buffer table, Buffer ids, Buffer out, int n, int dim) {
+        throw notYet("embedding");
+    }
+
+    @Override
+    public void embeddingBackward(Buffer dOut, Buffer ids, Buffer dTable, int n, int dim, int vocab) {
+        throw notYet("embeddingBackward");
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Buffer x, Buffer dy, Buffer dx, int n) {
+        throw notYet("unaryBackward");
+    }
+
+    @Override
+    public void lstmCell(Buffer gates, Buffer cPrev, Buffer c, Buffer h, int batch, int hidden) {
+        throw notYet("lstmCell");
+    }
+
+    @Override
+    public void lstmCellBackward(Buffer gates, Buffer cPrev, Buffer c, Buffer dh, Buffer dc,
+                                 Buffer dGates, Buffer dcPrev, int batch, int hidden) {
+        throw notYet("lstmCellBackward");
+    }
+
+    @Override
+    public void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer h, Buffer saved, int batch, int hidden) {
+        throw notYet("gruCell");
+    }
+
+    @Override
+    public void gruCellBackward(Buffer saved, Buffer hg, Buffer hPrev, Buffer dh,
+                                Buffer dxg, Buffer dhg, Buffer dhPrev, int batch, int hidden) {
+        throw notYet("gruCellBackward");
+    }
 }

@@ -28,6 +28,7 @@ public final class KernelCodes {
             case ABS -> 7;
             case SQUARE -> 8;
             case SQRT -> 9;
+            case GELU -> 10;
         };
     }
 
