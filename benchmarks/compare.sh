@@ -6,23 +6,30 @@
 #   W3  MNIST CNN (train --model cnn: Adadelta, batch 64): one epoch's training time and test accuracy
 #                                                                vs PyTorch
 #   W4  MLP 784-4096-4096-10, SGD momentum 0.9, lr 0.01, batch 256: time of 100 steps   vs PyTorch
+#   W5  char-lstm on Moby Dick (2 layers, hidden 256, context 128, batch 32, Adam): time per step and
+#       validation loss (nats/char) after --char-steps steps                vs PyTorch (torch_char.py)
+#   W6  char-transformer (4 layers, dim 128, 4 heads, context 128, batch 32, Adam): the same
 # Each peer runs in its fastest configuration, chosen by a short probe of the settings (torch threads,
 # OpenBLAS threads, OpenBLAS core type). Figures are medians of --runs runs (default 3).
 #
-# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--only W1,W2,W3,W4]
+# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--text FILE] [--char-steps N] [--only W1,...,W6]
 # Writes the table to stdout and every raw JSON line to benchmarks/results/compare-<time>.jsonl.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 runs=3
 data="${MYELIN_DATA:-$root/../shared/data/mnist}"
-only="W1,W2,W3,W4"
+text="${MYELIN_TEXT:-$root/../shared/data/text/moby-dick.txt.gz}"
+char_steps=200
+only="W1,W2,W3,W4,W5,W6"
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs="$2"; shift 2 ;;
         --data) data="$2"; shift 2 ;;
+        --text) text="$2"; shift 2 ;;
+        --char-steps) char_steps="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --only W1,W2,W3,W4)" >&2; exit 2 ;;
+        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --text FILE, --char-steps N, --only W1,...,W6)" >&2; exit 2 ;;
     esac
 done
 py=/usr/bin/python3
@@ -120,5 +127,29 @@ if [[ "$only" == *W4* ]]; then
             "$("${myelin[@]}" bench step --model mlp-large --batch-size 256 --optimizer sgd --lr 0.01 --momentum 0.9 --warmup 3 --reps 100 --backend cpu --json 2>/dev/null)"
     done
 fi
+
+for w in W5 W6; do
+    [[ "$only" == *$w* ]] || continue
+    if [ "$w" = W5 ]; then torch_model=lstm; myelin_model=char-lstm; else torch_model=transformer; myelin_model=char-transformer; fi
+    # Probe PyTorch's thread settings on a few steps; keep the fastest.
+    char_cfg=""; char_best=1e9
+    for core in "${coretypes[@]}"; do
+        for cfg in "1:1" "1:2" "2:1"; do
+            ct="${cfg%%:*}"; cob="${cfg##*:}"
+            ms=$(with_core "$core" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps 5 --threads "$ct" \
+                | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["ms_per_step"])')
+            echo "compare: PyTorch $torch_model probe coretype=$core torch_threads=$ct openblas_threads=$cob: ${ms} ms/step" >&2
+            if $py -c "import sys; sys.exit(0 if float('$ms') < float('$char_best') else 1)"; then char_best="$ms"; char_cfg="$core:$ct:$cob"; fi
+        done
+    done
+    IFS=: read -r wcore wt wob <<< "$char_cfg"
+    echo "compare: PyTorch $torch_model runs with coretype=$wcore torch_threads=$wt openblas_threads=$wob" >&2
+    for r in $(seq "$runs"); do
+        record "$w" pytorch "coretype=$wcore threads=$wt openblas=$wob" \
+            "$(with_core "$wcore" OPENBLAS_NUM_THREADS=$wob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps "$char_steps" --threads "$wt")"
+        record "$w" myelin "cpu" \
+            "$("${myelin[@]}" train --model "$myelin_model" --data "$text" --steps "$char_steps" --backend cpu --json --no-progress 2>/dev/null | tail -n 1)"
+    done
+done
 
 $py benchmarks/compare_table.py "$log"

@@ -26,6 +26,10 @@ def main(path):
         elif w == "W4":
             seconds = r["seconds"] if side == "pytorch" else 100 / r["steps_per_second_median"]
             values[("W4 100 steps (s)", side)].append(seconds)
+        elif w in ("W5", "W6"):
+            what = "char-lstm" if w == "W5" else "char-transformer"
+            values[(f"{w} {what} ms/step", side)].append(r["ms_per_step"])
+            values[(f"{w} {what} val loss (nats)", side)].append(r["val_loss"])
         config[(w, side)] = row["config"]
     workloads = []
     for (name, _side) in values:
@@ -42,6 +46,8 @@ def main(path):
             ratio = f"{m / p:.2f}x"          # higher is better: Myelin / peer
         elif "accuracy" in name:
             ratio = f"{m - p:+.2f} pt"
+        elif "val loss" in name:
+            ratio = f"{m - p:+.3f}"
         elif peer:
             ratio = f"{m / p:.2f}x"          # time: lower is better, Myelin / peer
         else:
