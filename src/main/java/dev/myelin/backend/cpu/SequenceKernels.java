@@ -101,8 +101,14 @@ final class SequenceKernels {
         return s;
     }
 
+    /** Scratch kept per thread up to this many floats (4 MiB); larger operands get a one-off array. */
+    private static final int SCRATCH_KEPT = 1 << 20;
+
     /** Scratch slot {@code slot}, at least {@code length} floats. */
     private static float[] grow(float[][] scratch, int slot, int length) {
+        if (length > SCRATCH_KEPT) {
+            return new float[length];
+        }
         if (scratch[slot].length < length) {
             scratch[slot] = new float[length];
         }
