@@ -253,34 +253,10 @@ final class VectorSgemm {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        if (mr == MR && nr == NR) {
-            int o = cOff;
-            store(c, o, c00, alpha, beta);
-            store(c, o + VLEN, c01, alpha, beta);
-            o += ldc;
-            store(c, o, c10, alpha, beta);
-            store(c, o + VLEN, c11, alpha, beta);
-            o += ldc;
-            store(c, o, c20, alpha, beta);
-            store(c, o + VLEN, c21, alpha, beta);
-            o += ldc;
-            store(c, o, c30, alpha, beta);
-            store(c, o + VLEN, c31, alpha, beta);
-            o += ldc;
-            store(c, o, c40, alpha, beta);
-            store(c, o + VLEN, c41, alpha, beta);
-            o += ldc;
-            store(c, o, c50, alpha, beta);
-            store(c, o + VLEN, c51, alpha, beta);
-            o += ldc;
-            store(c, o, c60, alpha, beta);
-            store(c, o + VLEN, c61, alpha, beta);
-            o += ldc;
-            store(c, o, c70, alpha, beta);
-            store(c, o + VLEN, c71, alpha, beta);
-            return;
-        }
-        // Edge tile: spill the registers, then update only the live part of C.
+        // The accumulators go through the tile array rather than to a helper taking FloatVector
+        // arguments: C2 compiles this method from its hot k loop, when the code after the loop has
+        // barely run, so it may judge such a helper cold and not inline it; the vectors are then
+        // boxed and every store allocates (measured 10x slower). Array arguments cannot be boxed.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VLEN);
         c10.intoArray(tile, NR);
@@ -297,6 +273,30 @@ final class VectorSgemm {
         c61.intoArray(tile, 6 * NR + VLEN);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + VLEN);
+        storeTile(tile, c, cOff, ldc, mr, nr, alpha, beta);
+    }
+
+    /**
+     * C[cOff..] (mr x nr, row stride ldc) = alpha * tile + beta * C. beta == 0 never reads C, so NaN
+     * left in it cannot leak through 0 * NaN.
+     */
+    private static void storeTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr,
+                                  float alpha, float beta) {
+        if (nr == NR) {
+            for (int r = 0; r < mr; r++) {
+                int o = cOff + r * ldc;
+                int t = r * NR;
+                for (int j = 0; j < NR; j += VLEN) {
+                    FloatVector acc = FloatVector.fromArray(SPECIES, tile, t + j).mul(alpha);
+                    if (beta != 0f) {
+                        FloatVector old = FloatVector.fromArray(SPECIES, c, o + j);
+                        acc = beta == 1f ? acc.add(old) : acc.add(old.mul(beta));
+                    }
+                    acc.intoArray(c, o + j);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < mr; r++) {
             int o = cOff + r * ldc;
             int t = r * NR;
@@ -309,17 +309,6 @@ final class VectorSgemm {
                     c[o + j] = alpha * tile[t + j] + beta * c[o + j];
                 }
             }
-        }
-    }
-
-    /** One vector of C: beta == 0 never reads C, so NaN left in it cannot leak through 0 * NaN. */
-    private static void store(float[] c, int off, FloatVector acc, float alpha, float beta) {
-        if (beta == 0f) {
-            acc.mul(alpha).intoArray(c, off);
-        } else if (beta == 1f) {
-            acc.mul(alpha).add(FloatVector.fromArray(SPECIES, c, off)).intoArray(c, off);
-        } else {
-            acc.mul(alpha).add(FloatVector.fromArray(SPECIES, c, off).mul(beta)).intoArray(c, off);
         }
     }
 
