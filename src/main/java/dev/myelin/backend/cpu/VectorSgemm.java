@@ -91,6 +91,23 @@ final class VectorSgemm {
         }
     }
 
+    /**
+     * One small product of each transpose combination on the calling thread, shaped to take every
+     * path of the loop nest (edge tiles in both directions, two panels of k, beta 0 and 1), so that
+     * C2 compiles the kernel from a representative profile. Used by {@link CpuWarmUp}.
+     */
+    static void warmUpOnce(float[] a, float[] b, float[] c) {
+        int m = 2 * MR + 3, n = NR + 5, k = KC + 9;
+        for (int op = 0; op < 4; op++) {
+            compute((op & 2) != 0, (op & 1) != 0, m, n, k, 1f, a, b, op == 3 ? 1f : 0f, c, 0, m, 0, n);
+        }
+    }
+
+    /** Floats {@link #warmUpOnce}'s operands need: A, B and C each fit in this many. */
+    static int warmUpOperandLength() {
+        return (NR + 5) * (KC + 9);
+    }
+
     /** Ratio of the largest share to the mean share when units are dealt out in contiguous chunks. */
     private static double imbalance(int units, int threads) {
         int chunks = Math.min(units, threads);
