@@ -148,6 +148,10 @@ public final class CpuBackend implements Backend {
         float[] ys = data(y);
         float[] dys = data(dy);
         float[] dxs = data(dx);
+        if (act == Activation.RELU && VectorSupport.available()) {
+            Parallel.forRange(n, 1, (from, to) -> VectorActivations.reluBackward(ys, dys, dxs, from, to));
+            return;
+        }
         Parallel.forRange(n, 1, (from, to) -> ElementKernels.activationBackward(act, ys, dys, dxs, from, to));
     }
 
