@@ -158,7 +158,19 @@ final class TrainCommand implements Callable<Integer> {
         });
         // Probing (loading native libraries, listing devices) overlaps the data loading; probes are cached.
         // The backend itself is opened on this thread, since a CUDA context belongs to the thread making it.
-        java.util.concurrent.CompletableFuture.runAsync(Backends::probeAll);
+        // The CPU backend's kernels compile meanwhile too, when it is the one that will run (see CpuWarmUp).
+        String choice = backend == null ? "auto" : backend.trim().toLowerCase(java.util.Locale.ROOT);
+        if (choice.equals("cpu")) {
+            dev.myelin.backend.cpu.CpuWarmUp.start();
+        } else {
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                boolean gpu = Backends.probeAll().stream()
+                        .anyMatch(p -> p.available() && p.kind() != dev.myelin.backend.BackendKind.CPU);
+                if ((choice.isEmpty() || choice.equals("auto")) && !gpu) {
+                    dev.myelin.backend.cpu.CpuWarmUp.start();
+                }
+            });
+        }
         Mnist.MnistData mnist = Mnist.load(dir);
         Dataset train = limit == null || limit >= mnist.train().count() ? mnist.train() : mnist.train().slice(0, limit);
         Dataset test = mnist.test();

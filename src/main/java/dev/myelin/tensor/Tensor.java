@@ -27,6 +27,13 @@ public final class Tensor implements AutoCloseable {
 
     private boolean requiresGrad;
     private Tensor grad;
+    /**
+     * True when {@link #zeroGrad()} has run since grad's buffer was last written: the buffer's values
+     * count as zero. Zeroing is deferred so that the next backward pass can overwrite the buffer
+     * instead of filling it and then adding to it (for W4's 20M parameters, 80 MB less to write
+     * and 80 MB less to read per step); {@link #grad()} fills it if anyone looks first.
+     */
+    private boolean gradIsZero;
     private GradFn gradFn;
 
     private Tensor(Backend backend, Buffer buffer, Shape shape, Tensor base) {
@@ -209,6 +216,7 @@ public final class Tensor implements AutoCloseable {
         if (grad != null) {
             grad.close();
             grad = null;
+            gradIsZero = false;
         }
     }
 
@@ -236,6 +244,10 @@ public final class Tensor implements AutoCloseable {
 
     /** The accumulated gradient of a leaf, or null before the first backward. Owned by this tensor. */
     public Tensor grad() {
+        if (gradIsZero) {
+            backend.fill(grad.buffer, 0, size(), 0f);
+            gradIsZero = false;
+        }
         return grad;
     }
 
@@ -257,6 +269,9 @@ public final class Tensor implements AutoCloseable {
         if (grad == null) {
             grad = owned(backend, shape);
             backend.copy(g.buffer(), 0, grad.buffer, 0, size());
+        } else if (gradIsZero) {
+            backend.copy(g.buffer(), 0, grad.buffer, 0, size());
+            gradIsZero = false;
         } else {
             backend.axpby(1f, g.buffer(), 1f, grad.buffer, size());
         }
@@ -265,7 +280,7 @@ public final class Tensor implements AutoCloseable {
     /** Sets the gradient to zero (keeps its buffer). */
     public void zeroGrad() {
         if (grad != null) {
-            backend.fill(grad.buffer, 0, size(), 0f);
+            gradIsZero = true;
         }
     }
 

@@ -50,6 +50,22 @@ class TensorTest {
     }
 
     @Test
+    void aBackwardAfterZeroGradStartsFromZero() {
+        try (var scope = Scope.open()) {
+            Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true).keep();
+            dev.myelin.autograd.Ops.sum(w).backward();
+            dev.myelin.autograd.Ops.sum(w).backward();
+            w.zeroGrad();
+            // No grad() in between: the zeroing is deferred, and this backward must not add to the old 2s.
+            dev.myelin.autograd.Ops.sum(w).backward();
+            assertThat(w.grad().toArray()).containsExactly(1, 1);
+            dev.myelin.autograd.Ops.sum(w).backward();
+            assertThat(w.grad().toArray()).containsExactly(2, 2);
+            w.close();
+        }
+    }
+
+    @Test
     void noGradRecordsNothing() {
         try (var scope = Scope.open(); var noGrad = GradRecording.noGrad()) {
             Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true);

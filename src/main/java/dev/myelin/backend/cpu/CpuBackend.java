@@ -148,6 +148,10 @@ public final class CpuBackend implements Backend {
         float[] ys = data(y);
         float[] dys = data(dy);
         float[] dxs = data(dx);
+        if (act == Activation.RELU && VectorSupport.available()) {
+            Parallel.forRange(n, 1, (from, to) -> VectorActivations.reluBackward(ys, dys, dxs, from, to));
+            return;
+        }
         Parallel.forRange(n, 1, (from, to) -> ElementKernels.activationBackward(act, ys, dys, dxs, from, to));
     }
 
@@ -345,22 +349,36 @@ public final class CpuBackend implements Backend {
         float correction2 = (float) (1 - Math.pow(beta2, step));
         float stepSize = lr / correction1;
         float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
-        Parallel.forRange(n, 8, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float pi = p[i];
-                float gi = g[i];
-                if (decoupledWeightDecay) {
-                    pi -= lr * weightDecay * pi;
-                } else {
-                    gi += weightDecay * pi;
-                }
-                float mi = beta1 * ms[i] + (1 - beta1) * gi;
-                float vi = beta2 * vs[i] + (1 - beta2) * gi * gi;
-                ms[i] = mi;
-                vs[i] = vi;
-                p[i] = pi - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtCorrection2 + eps);
+        if (VectorSupport.available()) {
+            Parallel.forRange(n, 8, (from, to) -> VectorAdam.update(p, g, ms, vs, from, to, lr, beta1, beta2,
+                    eps, weightDecay, decoupledWeightDecay, stepSize, invSqrtCorrection2));
+        } else {
+            Parallel.forRange(n, 8, (from, to) -> adamScalar(p, g, ms, vs, from, to, lr, beta1, beta2,
+                    eps, weightDecay, decoupledWeightDecay, stepSize, invSqrtCorrection2));
+        }
+    }
+
+    /** The Adam update over [from, to), one element at a time: the reference {@link VectorAdam} matches. */
+    static void adamScalar(float[] p, float[] g, float[] ms, float[] vs, int from, int to,
+                           float lr, float beta1, float beta2, float eps, float weightDecay,
+                           boolean decoupledWeightDecay, float stepSize, float invSqrtCorrection2) {
+        float decay = lr * weightDecay;
+        float oneMinusBeta1 = 1 - beta1;
+        float oneMinusBeta2 = 1 - beta2;
+        for (int i = from; i < to; i++) {
+            float pi = p[i];
+            float gi = g[i];
+            if (decoupledWeightDecay) {
+                pi -= decay * pi;
+            } else {
+                gi += weightDecay * pi;
             }
-        });
+            float mi = beta1 * ms[i] + oneMinusBeta1 * gi;
+            float vi = beta2 * vs[i] + oneMinusBeta2 * gi * gi;
+            ms[i] = mi;
+            vs[i] = vi;
+            p[i] = pi - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtCorrection2 + eps);
+        }
     }
 
     @Override
