@@ -1,6 +1,17 @@
 package dev.myelin.autograd;
 
+import dev.myelin.backend.Activation;
+import dev.myelin.backend.Backend;
+import dev.myelin.backend.ReduceOp;
+import dev.myelin.backend.UnaryOp;
+import dev.myelin.tensor.GradFn;
+import dev.myelin.tensor.GradRecording;
+import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The differentiable ops of sequence models (embeddings, recurrent layers, attention, layer norm),
@@ -10,71 +21,727 @@ import dev.myelin.tensor.Tensor;
  * graph node per step: its forward loops over the steps and keeps what the backward needs, and its
  * backward runs backpropagation through time over the chunk. The final state comes back detached,
  * so carrying it into the next chunk gives truncated BPTT.
+ *
+ * <p>Lifetime: every tensor these ops return, the final states of the recurrent layers included, and
+ * every tensor a forward saves for its backward, belongs to the scope open when the op runs (as with
+ * {@link Ops}). To carry a final state into the next chunk past that scope, call
+ * {@link Tensor#keep()} on it and {@link Tensor#close()} it once the next chunk has used it.
  */
 public final class SequenceOps {
     private SequenceOps() {
     }
 
-    /** The outputs of a recurrent layer: every step's hidden state and the detached final state. */
+    /**
+     * The outputs of a recurrent layer: every step's hidden state and the detached final state.
+     * finalHidden (and finalCell, LSTM only, else null) are [B, H] copies with no gradient record,
+     * in the current scope.
+     */
     public record RecurrentResult(Tensor output, Tensor finalHidden, Tensor finalCell) {
     }
 
-    /** out = table[ids]: table [vocab, dim], ids of any shape holding row indices as floats; out is ids.shape + [dim]. */
+    // ---------------------------------------------------------------- recording (as in Ops)
+
+    private static boolean recording(Tensor... inputs) {
+        if (!GradRecording.enabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @FunctionalInterface
+    private interface Backward {
+        Tensor[] apply(Tensor gradOutput);
+    }
+
+    private record Recorded(String name, Tensor[] inputs, Backward backward) implements GradFn {
+        @Override
+        public Tensor[] backward(Tensor gradOutput) {
+            return backward.apply(gradOutput);
+        }
+    }
+
+    private static void record(Tensor output, String name, Tensor[] inputs, Backward backward) {
+        output.setGradFn(new Recorded(name, inputs, backward));
+    }
+
+    private static Tensor like(Tensor t) {
+        return Tensor.empty(t.backend(), t.shape());
+    }
+
+    private static void requireSameBackend(String op, Tensor... tensors) {
+        Backend be = null;
+        for (Tensor t : tensors) {
+            if (t == null) {
+                continue;
+            }
+            if (be == null) {
+                be = t.backend();
+            } else if (t.backend() != be) {
+                throw new IllegalArgumentException(op + ": operands live on different backends (" + be.kind().id()
+                        + " and " + t.backend().kind().id() + ")");
+            }
+        }
+    }
+
+    private static Tensor[] nonNull(Tensor... tensors) {
+        return Arrays.stream(tensors).filter(t -> t != null).toArray(Tensor[]::new);
+    }
+
+    /** The gradients of {@code all} (nulls included) restricted to the non-null inputs, in order. */
+    private static Tensor[] gradsFor(Tensor[] all, Tensor[] grads) {
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] != null) {
+                out.add(grads[i] != null && all[i].requiresGrad() ? grads[i] : null);
+            }
+        }
+        return out.toArray(new Tensor[0]);
+    }
+
+    // ---------------------------------------------------------------- embeddings and normalisation
+
+    /**
+     * out = table[ids]: table [vocab, dim], ids of any shape holding row indices as floats; out is
+     * ids.shape + [dim]. The ids are not differentiated. Ids out of range are the caller's to avoid
+     * (checking them here would read them back from the device); the CPU backend rejects them.
+     */
     public static Tensor embedding(Tensor table, Tensor ids) {
-        throw new UnsupportedOperationException("embedding: not implemented yet");
+        requireSameBackend("embedding", table, ids);
+        if (table.shape().rank() != 2) {
+            throw new IllegalArgumentException("embedding: table must be [vocab, dim], got " + table.shape());
+        }
+        int vocab = table.dim(0);
+        int dim = table.dim(1);
+        int n = ids.size();
+        int[] idDims = ids.shape().dims();
+        int[] outDims = Arrays.copyOf(idDims, idDims.length + 1);
+        outDims[idDims.length] = dim;
+        Backend be = table.backend();
+        Tensor out = Tensor.empty(be, Shape.of(outDims));
+        be.embedding(table.buffer(), ids.buffer(), out.buffer(), n, dim);
+        if (recording(table)) {
+            record(out, "embedding", new Tensor[]{table}, g -> {
+                Tensor dTable = like(table);
+                be.embeddingBackward(g.buffer(), ids.buffer(), dTable.buffer(), n, dim, vocab);
+                return new Tensor[]{dTable};
+            });
+        }
+        return out;
     }
 
     /** Layer normalisation over the last axis; gamma and beta [lastDim]. */
     public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        throw new UnsupportedOperationException("layerNorm: not implemented yet");
+        requireSameBackend("layer_norm", x, gamma, beta);
+        int cols = x.shape().cols();
+        int rows = x.shape().rows();
+        if (gamma.size() != cols || beta.size() != cols || gamma.shape().rank() != 1 || beta.shape().rank() != 1) {
+            throw new IllegalArgumentException("layer_norm: gamma " + gamma.shape() + " and beta " + beta.shape()
+                    + " must both be [" + cols + "] for an input of shape " + x.shape());
+        }
+        Backend be = x.backend();
+        Tensor y = like(x);
+        boolean rec = recording(x, gamma, beta);
+        Tensor mean = rec ? Tensor.empty(be, rows) : null;
+        Tensor invStd = rec ? Tensor.empty(be, rows) : null;
+        be.layerNorm(x.buffer(), gamma.buffer(), beta.buffer(), y.buffer(),
+                rec ? mean.buffer() : null, rec ? invStd.buffer() : null, rows, cols, eps);
+        if (rec) {
+            record(y, "layer_norm", new Tensor[]{x, gamma, beta}, g -> {
+                Tensor dx = x.requiresGrad() ? like(x) : null;
+                Tensor dgamma = gamma.requiresGrad() ? like(gamma) : null;
+                Tensor dbeta = beta.requiresGrad() ? like(beta) : null;
+                be.layerNormBackward(x.buffer(), g.buffer(), gamma.buffer(), mean.buffer(), invStd.buffer(),
+                        dx == null ? null : dx.buffer(), dgamma == null ? null : dgamma.buffer(),
+                        dbeta == null ? null : dbeta.buffer(), rows, cols);
+                return new Tensor[]{dx, dgamma, dbeta};
+            });
+        }
+        return y;
     }
 
     /** GELU, tanh approximation (torch.nn.GELU(approximate='tanh')). */
     public static Tensor gelu(Tensor x) {
-        throw new UnsupportedOperationException("gelu: not implemented yet");
+        Backend be = x.backend();
+        Tensor y = like(x);
+        be.unary(UnaryOp.GELU, x.buffer(), y.buffer(), x.size());
+        if (recording(x)) {
+            record(y, "gelu", new Tensor[]{x}, g -> {
+                Tensor dx = like(x);
+                be.unaryBackward(UnaryOp.GELU, x.buffer(), g.buffer(), dx.buffer(), x.size());
+                return new Tensor[]{dx};
+            });
+        }
+        return y;
     }
 
-    /** Batched matrix product: a [batch, m, k] (or [batch, k, m] when transA), b [batch, k, n] (or [batch, n, k] when transB). */
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Batched matrix product: a [batch, m, k] (or [batch, k, m] when transA), b [batch, k, n] (or
+     * [batch, n, k] when transB), giving [batch, m, n]. "batch" may be several leading dimensions
+     * ([B, heads, T, D]); a and b must have the same ones.
+     */
     public static Tensor bmm(Tensor a, Tensor b, boolean transA, boolean transB) {
-        throw new UnsupportedOperationException("bmm: not implemented yet");
+        requireSameBackend("bmm", a, b);
+        Shape as = a.shape();
+        Shape bs = b.shape();
+        if (as.rank() < 3 || as.rank() != bs.rank()
+                || !Arrays.equals(Arrays.copyOf(as.dims(), as.rank() - 2), Arrays.copyOf(bs.dims(), bs.rank() - 2))) {
+            throw new IllegalArgumentException("bmm: operands " + as + " and " + bs
+                    + " must be [batch..., rows, cols] with the same batch dimensions");
+        }
+        int m = transA ? as.dim(-1) : as.dim(-2);
+        int k = transA ? as.dim(-2) : as.dim(-1);
+        int kb = transB ? bs.dim(-1) : bs.dim(-2);
+        int n = transB ? bs.dim(-2) : bs.dim(-1);
+        if (k != kb) {
+            throw new IllegalArgumentException("bmm: " + as + (transA ? "^T" : "") + " times " + bs + (transB ? "^T" : "")
+                    + ": inner dimensions " + k + " and " + kb + " differ");
+        }
+        int batch = product(as.dims(), 0, as.rank() - 2);
+        int[] outDims = as.dims();
+        outDims[outDims.length - 2] = m;
+        outDims[outDims.length - 1] = n;
+        Backend be = a.backend();
+        Tensor c = Tensor.empty(be, Shape.of(outDims));
+        int sa = m * k;
+        int sb = k * n;
+        int sc = m * n;
+        be.gemmBatched(transA, transB, m, n, k, 1f, a.buffer(), sa, b.buffer(), sb, 0f, c.buffer(), sc, batch);
+        if (recording(a, b)) {
+            int batches = batch;
+            record(c, "bmm", new Tensor[]{a, b}, g -> {
+                Tensor da = null;
+                Tensor db = null;
+                if (a.requiresGrad()) {
+                    da = like(a);
+                    if (!transA) {
+                        // dA = G op(B)^T
+                        be.gemmBatched(false, !transB, m, k, n, 1f, g.buffer(), sc, b.buffer(), sb, 0f, da.buffer(), sa, batches);
+                    } else {
+                        // A stored [k, m]: dA = op(B) G^T
+                        be.gemmBatched(transB, true, k, m, n, 1f, b.buffer(), sb, g.buffer(), sc, 0f, da.buffer(), sa, batches);
+                    }
+                }
+                if (b.requiresGrad()) {
+                    db = like(b);
+                    if (!transB) {
+                        // dB = op(A)^T G
+                        be.gemmBatched(!transA, false, k, n, m, 1f, a.buffer(), sa, g.buffer(), sc, 0f, db.buffer(), sb, batches);
+                    } else {
+                        // B stored [n, k]: dB = G^T op(A)
+                        be.gemmBatched(true, transA, n, k, m, 1f, g.buffer(), sc, a.buffer(), sa, 0f, db.buffer(), sb, batches);
+                    }
+                }
+                return new Tensor[]{da, db};
+            });
+        }
+        return c;
     }
 
     /** Causal softmax of attention scores [..., T, T] along the last axis, after multiplying by {@code scale}. */
     public static Tensor causalSoftmax(Tensor scores, float scale) {
-        throw new UnsupportedOperationException("causalSoftmax: not implemented yet");
+        Shape s = scores.shape();
+        if (s.rank() < 2 || s.dim(-1) != s.dim(-2)) {
+            throw new IllegalArgumentException("causal_softmax: scores must be [..., T, T], got " + s);
+        }
+        int rows = s.rows();
+        int cols = s.cols();
+        Backend be = scores.backend();
+        Tensor y = like(scores);
+        be.causalSoftmax(scores.buffer(), y.buffer(), rows, cols, scale);
+        if (recording(scores)) {
+            record(y, "causal_softmax", new Tensor[]{scores}, g -> {
+                Tensor dx = like(scores);
+                be.softmaxBackward(y.buffer(), g.buffer(), dx.buffer(), rows, cols, scale);
+                return new Tensor[]{dx};
+            });
+        }
+        return y;
+    }
+
+    // ---------------------------------------------------------------- shape ops (copies)
+
+    private static int product(int[] dims, int from, int to) {
+        int p = 1;
+        for (int i = from; i < to; i++) {
+            p *= dims[i];
+        }
+        return p;
+    }
+
+    private static int axis(String op, Shape shape, int axis) {
+        int a = axis < 0 ? shape.rank() + axis : axis;
+        if (a < 0 || a >= shape.rank()) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " out of range for shape " + shape);
+        }
+        return a;
     }
 
     /** x[..., start:start+length, ...] along {@code axis}, copied to a new tensor. */
     public static Tensor slice(Tensor x, int axis, int start, int length) {
-        throw new UnsupportedOperationException("slice: not implemented yet");
+        int ax = axis("slice", x.shape(), axis);
+        int[] dims = x.shape().dims();
+        if (start < 0 || length < 0 || start + length > dims[ax]) {
+            throw new IllegalArgumentException("slice: [" + start + ", " + (start + length) + ") along axis " + axis
+                    + " is outside shape " + x.shape());
+        }
+        int outer = product(dims, 0, ax);
+        int inner = product(dims, ax + 1, dims.length);
+        int full = dims[ax];
+        int[] outDims = dims.clone();
+        outDims[ax] = length;
+        Backend be = x.backend();
+        Tensor y = Tensor.empty(be, Shape.of(outDims));
+        be.copyStrided(x.buffer(), start * inner, full * inner, 0, y.buffer(), 0, length * inner, 0,
+                outer, 1, length * inner, false);
+        if (recording(x)) {
+            record(y, "slice", new Tensor[]{x}, g -> {
+                Tensor dx = like(x);
+                be.fill(dx.buffer(), 0, dx.size(), 0f);
+                be.copyStrided(g.buffer(), 0, length * inner, 0, dx.buffer(), start * inner, full * inner, 0,
+                        outer, 1, length * inner, false);
+                return new Tensor[]{dx};
+            });
+        }
+        return y;
     }
 
     /** Concatenation along {@code axis}; all other dimensions must match. */
     public static Tensor concat(int axis, Tensor... parts) {
-        throw new UnsupportedOperationException("concat: not implemented yet");
+        if (parts.length == 0) {
+            throw new IllegalArgumentException("concat: no tensors given");
+        }
+        requireSameBackend("concat", parts);
+        int ax = axis("concat", parts[0].shape(), axis);
+        int[] first = parts[0].shape().dims();
+        int total = 0;
+        for (Tensor p : parts) {
+            int[] d = p.shape().dims();
+            boolean ok = d.length == first.length;
+            for (int i = 0; ok && i < d.length; i++) {
+                ok = i == ax || d[i] == first[i];
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("concat along axis " + axis + ": shapes "
+                        + Arrays.toString(Arrays.stream(parts).map(Tensor::shape).toArray()) + " differ off that axis");
+            }
+            total += d[ax];
+        }
+        int outer = product(first, 0, ax);
+        int inner = product(first, ax + 1, first.length);
+        int[] outDims = first.clone();
+        outDims[ax] = total;
+        Backend be = parts[0].backend();
+        Tensor y = Tensor.empty(be, Shape.of(outDims));
+        int[] offsets = new int[parts.length];
+        int at = 0;
+        for (int i = 0; i < parts.length; i++) {
+            offsets[i] = at;
+            int len = parts[i].dim(ax);
+            be.copyStrided(parts[i].buffer(), 0, len * inner, 0, y.buffer(), at * inner, total * inner, 0,
+                    outer, 1, len * inner, false);
+            at += len;
+        }
+        if (recording(parts)) {
+            int totalLen = total;
+            record(y, "concat", parts.clone(), g -> {
+                Tensor[] grads = new Tensor[parts.length];
+                for (int i = 0; i < parts.length; i++) {
+                    if (!parts[i].requiresGrad()) {
+                        continue;
+                    }
+                    int len = parts[i].dim(ax);
+                    grads[i] = like(parts[i]);
+                    be.copyStrided(g.buffer(), offsets[i] * inner, totalLen * inner, 0, grads[i].buffer(), 0, len * inner, 0,
+                            outer, 1, len * inner, false);
+                }
+                return grads;
+            });
+        }
+        return y;
     }
 
     /** [a, b, c, d] to [a, c, b, d]: splits attention heads ([B, T, H, D] to [B, H, T, D]) and merges them back. */
     public static Tensor transpose12(Tensor x) {
-        throw new UnsupportedOperationException("transpose12: not implemented yet");
+        if (x.shape().rank() != 4) {
+            throw new IllegalArgumentException("transpose12: needs a rank-4 tensor [a, b, c, d], got " + x.shape());
+        }
+        Tensor y = Tensor.empty(x.backend(), x.dim(0), x.dim(2), x.dim(1), x.dim(3));
+        swapMiddle(x, y, x.dim(0), x.dim(1), x.dim(2), x.dim(3));
+        if (recording(x)) {
+            record(y, "transpose12", new Tensor[]{x}, g -> {
+                Tensor dx = like(x);
+                swapMiddle(g, dx, x.dim(0), x.dim(2), x.dim(1), x.dim(3));
+                return new Tensor[]{dx};
+            });
+        }
+        return y;
+    }
+
+    /** dst [a, c, b, d] = src [a, b, c, d] with axes 1 and 2 swapped, in as few strided copies as the shape allows. */
+    private static void swapMiddle(Tensor src, Tensor dst, int a, int b, int c, int d) {
+        Backend be = src.backend();
+        if (a <= b) {
+            // One copy per i < a: batches over b, rows over c.
+            for (int i = 0; i < a; i++) {
+                int base = i * b * c * d;
+                be.copyStrided(src.buffer(), base, c * d, d, dst.buffer(), base, d, b * d, b, c, d, false);
+            }
+        } else {
+            // One copy per j < b: batches over a, rows over c.
+            for (int j = 0; j < b; j++) {
+                be.copyStrided(src.buffer(), j * c * d, b * c * d, d, dst.buffer(), j * d, c * b * d, b * d, a, c, d, false);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- recurrent layers
+
+    /** Checked dimensions of a recurrent layer's operands. */
+    private record RecurrentShape(int batch, int steps, int input, int hidden, int gates) {
+        static RecurrentShape of(String op, int gateCount, Tensor x, Tensor h0, Tensor c0,
+                                 Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+            requireSameBackend(op, x, h0, c0, wIh, wHh, bIh, bHh);
+            if (x.shape().rank() != 3) {
+                throw new IllegalArgumentException(op + ": input must be [batch, steps, features], got " + x.shape());
+            }
+            int batch = x.dim(0);
+            int steps = x.dim(1);
+            int input = x.dim(2);
+            if (wHh.shape().rank() != 2 || wHh.dim(0) % gateCount != 0 || wHh.dim(1) * gateCount != wHh.dim(0)) {
+                throw new IllegalArgumentException(op + ": weight_hh must be [" + gateCount + " * hidden, hidden], got "
+                        + wHh.shape());
+            }
+            int hidden = wHh.dim(1);
+            int gates = gateCount * hidden;
+            if (wIh.shape().rank() != 2 || wIh.dim(0) != gates || wIh.dim(1) != input) {
+                throw new IllegalArgumentException(op + ": weight_ih must be [" + gates + ", " + input + "] for input "
+                        + x.shape() + " and weight_hh " + wHh.shape() + ", got " + wIh.shape());
+            }
+            for (Tensor bias : new Tensor[]{bIh, bHh}) {
+                if (bias != null && (bias.shape().rank() != 1 || bias.size() != gates)) {
+                    throw new IllegalArgumentException(op + ": bias must be [" + gates + "], got " + bias.shape());
+                }
+            }
+            for (Tensor state : new Tensor[]{h0, c0}) {
+                if (state != null && (state.shape().rank() != 2 || state.dim(0) != batch || state.dim(1) != hidden)) {
+                    throw new IllegalArgumentException(op + ": initial state must be [" + batch + ", " + hidden
+                            + "], got " + state.shape());
+                }
+            }
+            if (steps == 0) {
+                throw new IllegalArgumentException(op + ": input " + x.shape() + " has no time steps");
+            }
+            return new RecurrentShape(batch, steps, input, hidden, gates);
+        }
+    }
+
+    /** A [batch, hidden] state: a copy of {@code init}, or zeros. */
+    private static Tensor initialState(Backend be, Tensor init, int batch, int hidden) {
+        Tensor s = Tensor.empty(be, batch, hidden);
+        if (init == null) {
+            be.fill(s.buffer(), 0, s.size(), 0f);
+        } else {
+            be.copy(init.buffer(), 0, s.buffer(), 0, s.size());
+        }
+        return s;
+    }
+
+    /** x [B*T, I] W_ih^T (+ bias) as [B, T, G]: the input projections of every step in one GEMM. */
+    private static Tensor inputProjection(Backend be, RecurrentShape s, Tensor x, Tensor wIh, Tensor bias) {
+        Tensor proj = Tensor.empty(be, s.batch(), s.steps(), s.gates());
+        int rows = s.batch() * s.steps();
+        be.gemm(false, true, rows, s.gates(), s.input(), 1f, x.buffer(), wIh.buffer(), 0f, proj.buffer());
+        if (bias != null) {
+            be.biasActivation(proj.buffer(), bias.buffer(), Activation.IDENTITY, proj.buffer(), rows, s.gates());
+        }
+        return proj;
+    }
+
+    /** bIh + bHh (LSTM and RNN add both before the nonlinearity), or whichever is given, or null. */
+    private static Tensor combinedBias(Backend be, Tensor bIh, Tensor bHh) {
+        if (bIh == null || bHh == null) {
+            return bIh != null ? bIh : bHh;
+        }
+        Tensor sum = like(bIh);
+        be.copy(bIh.buffer(), 0, sum.buffer(), 0, sum.size());
+        be.axpby(1f, bHh.buffer(), 1f, sum.buffer(), sum.size());
+        return sum;
+    }
+
+    /** Copies step t of a [B, T, width] tensor to a [B, width] buffer (or back, or accumulating). */
+    private static void stepToState(Backend be, Tensor seq, int t, Tensor state, int batch, int steps, int width, boolean accumulate) {
+        be.copyStrided(seq.buffer(), t * width, steps * width, 0, state.buffer(), 0, width, 0, batch, 1, width, accumulate);
+    }
+
+    private static void stateToStep(Backend be, Tensor state, Tensor seq, int t, int batch, int steps, int width) {
+        be.copyStrided(state.buffer(), 0, width, 0, seq.buffer(), t * width, steps * width, 0, batch, 1, width, false);
+    }
+
+    /**
+     * The stacked previous states [B, T, H] of every step: h0 at t = 0, output[:, t - 1] after, so the
+     * recurrent weight's gradient is one GEMM over all steps.
+     */
+    private static Tensor previousStates(Backend be, RecurrentShape s, Tensor h0, Tensor output) {
+        int b = s.batch();
+        int t = s.steps();
+        int h = s.hidden();
+        Tensor prev = Tensor.empty(be, b, t, h);
+        stateToStep(be, h0, prev, 0, b, t, h);
+        if (t > 1) {
+            be.copyStrided(output.buffer(), 0, t * h, 0, prev.buffer(), h, t * h, 0, b, 1, (t - 1) * h, false);
+        }
+        return prev;
+    }
+
+    /**
+     * The gradients of all = {x, wIh, wHh, bIh, bHh} into grads from the stacked pre-activation
+     * gradients, each one GEMM or one reduction: dIn of the input projection, dRec of the recurrent one
+     * (the same tensor unless biasSeparate, the GRU's case).
+     */
+    private static void weightGrads(Backend be, RecurrentShape s, Tensor dIn, Tensor x, Tensor dRec, Tensor prev,
+                                    Tensor[] all, Tensor[] grads, boolean biasSeparate) {
+        int rows = s.batch() * s.steps();
+        Tensor x_ = all[0];
+        Tensor wIh = all[1];
+        Tensor wHh = all[2];
+        Tensor bIh = all[3];
+        Tensor bHh = all[4];
+        if (x_.requiresGrad()) {
+            grads[0] = like(x_);
+            be.gemm(false, false, rows, s.input(), s.gates(), 1f, dIn.buffer(), wIh.buffer(), 0f, grads[0].buffer());
+        }
+        if (wIh.requiresGrad()) {
+            grads[1] = like(wIh);
+            be.gemm(true, false, s.gates(), s.input(), rows, 1f, dIn.buffer(), x.buffer(), 0f, grads[1].buffer());
+        }
+        if (wHh.requiresGrad()) {
+            grads[2] = like(wHh);
+            be.gemm(true, false, s.gates(), s.hidden(), rows, 1f, dRec.buffer(), prev.buffer(), 0f, grads[2].buffer());
+        }
+        Tensor dbIn = null;
+        if (bIh != null && bIh.requiresGrad()) {
+            dbIn = like(bIh);
+            be.reduce(ReduceOp.SUM, dIn.buffer(), dbIn.buffer(), rows, s.gates(), 0);
+            grads[3] = dbIn;
+        }
+        if (bHh != null && bHh.requiresGrad()) {
+            grads[4] = like(bHh);
+            if (!biasSeparate && dbIn != null) {
+                be.copy(dbIn.buffer(), 0, grads[4].buffer(), 0, dbIn.size());
+            } else {
+                be.reduce(ReduceOp.SUM, dRec.buffer(), grads[4].buffer(), rows, s.gates(), 0);
+            }
+        }
     }
 
     /**
      * A single-layer LSTM over a chunk, as torch.nn.LSTM (batch_first): x [B, T, I], h0 and c0 [B, H]
      * (null for zeros, never differentiated), wIh [4H, I], wHh [4H, H], bIh and bHh [4H] (either may be
-     * null). Returns output [B, T, H] and the detached final h and c.
+     * null). Returns output [B, T, H] and the detached final h and c (see the class comment for their
+     * lifetime).
      */
     public static RecurrentResult lstm(Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
-        throw new UnsupportedOperationException("lstm: not implemented yet");
+        RecurrentShape s = RecurrentShape.of("lstm", 4, x, h0, c0, wIh, wHh, bIh, bHh);
+        Backend be = x.backend();
+        int b = s.batch();
+        int steps = s.steps();
+        int hid = s.hidden();
+        int g4 = s.gates();
+        boolean rec = recording(x, wIh, wHh, bIh, bHh);
+        Tensor proj = inputProjection(be, s, x, wIh, combinedBias(be, bIh, bHh));
+        Tensor output = Tensor.empty(be, b, steps, hid);
+        Tensor hInit = initialState(be, h0, b, hid);
+        Tensor cInit = initialState(be, c0, b, hid);
+        // Recording keeps every step's activated gates and cell state for the backward; otherwise one
+        // gates buffer and two ping-pong states do.
+        Tensor[] gates = new Tensor[steps];
+        Tensor[] cells = new Tensor[steps];
+        Tensor[] hs = {Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor gateWork = rec ? null : Tensor.empty(be, b, g4);
+        Tensor[] cWork = rec ? null : new Tensor[]{Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor hPrev = hInit;
+        Tensor cPrev = cInit;
+        for (int t = 0; t < steps; t++) {
+            Tensor gt = rec ? Tensor.empty(be, b, g4) : gateWork;
+            Tensor ct = rec ? Tensor.empty(be, b, hid) : cWork[t & 1];
+            Tensor ht = hs[t & 1];
+            stepToState(be, proj, t, gt, b, steps, g4, false);
+            be.gemm(false, true, b, g4, hid, 1f, hPrev.buffer(), wHh.buffer(), 1f, gt.buffer());
+            be.lstmCell(gt.buffer(), cPrev.buffer(), ct.buffer(), ht.buffer(), b, hid);
+            stateToStep(be, ht, output, t, b, steps, hid);
+            if (rec) {
+                gates[t] = gt;
+                cells[t] = ct;
+            }
+            hPrev = ht;
+            cPrev = ct;
+        }
+        Tensor finalH = Tensor.empty(be, b, hid);
+        be.copy(hPrev.buffer(), 0, finalH.buffer(), 0, finalH.size());
+        Tensor finalC = Tensor.empty(be, b, hid);
+        be.copy(cPrev.buffer(), 0, finalC.buffer(), 0, finalC.size());
+        if (rec) {
+            Tensor[] all = {x, wIh, wHh, bIh, bHh};
+            record(output, "lstm", nonNull(all), g -> {
+                Tensor dGatesAll = Tensor.empty(be, b, steps, g4);
+                Tensor dGates = Tensor.empty(be, b, g4);
+                Tensor dh = Tensor.empty(be, b, hid);
+                Tensor dc = Tensor.empty(be, b, hid);
+                for (int t = steps - 1; t >= 0; t--) {
+                    // dh = dL/dh_t from the output plus, after the last step, the recurrent path.
+                    stepToState(be, g, t, dh, b, steps, hid, t != steps - 1);
+                    Tensor cp = t == 0 ? cInit : cells[t - 1];
+                    be.lstmCellBackward(gates[t].buffer(), cp.buffer(), cells[t].buffer(), dh.buffer(),
+                            t == steps - 1 ? null : dc.buffer(), dGates.buffer(), dc.buffer(), b, hid);
+                    stateToStep(be, dGates, dGatesAll, t, b, steps, g4);
+                    if (t > 0) {
+                        be.gemm(false, false, b, hid, g4, 1f, dGates.buffer(), wHh.buffer(), 0f, dh.buffer());
+                    }
+                }
+                Tensor[] grads = new Tensor[all.length];
+                Tensor prev = wHh.requiresGrad() ? previousStates(be, s, hInit, output) : null;
+                weightGrads(be, s, dGatesAll, x, dGatesAll, prev, all, grads, false);
+                return gradsFor(all, grads);
+            });
+        }
+        return new RecurrentResult(output, finalH, finalC);
     }
 
-    /** A single-layer GRU over a chunk, as torch.nn.GRU (batch_first): wIh [3H, I], wHh [3H, H]; finalCell is null. */
+    /**
+     * A single-layer GRU over a chunk, as torch.nn.GRU (batch_first): x [B, T, I], h0 [B, H] (null for
+     * zeros, never differentiated), wIh [3H, I], wHh [3H, H], bIh and bHh [3H] (either may be null);
+     * finalCell is null.
+     */
     public static RecurrentResult gru(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
-        throw new UnsupportedOperationException("gru: not implemented yet");
+        RecurrentShape s = RecurrentShape.of("gru", 3, x, h0, null, wIh, wHh, bIh, bHh);
+        Backend be = x.backend();
+        int b = s.batch();
+        int steps = s.steps();
+        int hid = s.hidden();
+        int g3 = s.gates();
+        boolean rec = recording(x, wIh, wHh, bIh, bHh);
+        Tensor proj = inputProjection(be, s, x, wIh, bIh);
+        Tensor output = Tensor.empty(be, b, steps, hid);
+        Tensor hInit = initialState(be, h0, b, hid);
+        // Recording keeps every step's hg, (r, z, n) and h; otherwise single work buffers do.
+        Tensor[] hgs = new Tensor[steps];
+        Tensor[] saves = new Tensor[steps];
+        Tensor[] hiddens = new Tensor[steps];
+        Tensor xg = Tensor.empty(be, b, g3);
+        Tensor hgWork = rec ? null : Tensor.empty(be, b, g3);
+        Tensor saveWork = rec ? null : Tensor.empty(be, b, g3);
+        Tensor[] hWork = rec ? null : new Tensor[]{Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor hPrev = hInit;
+        for (int t = 0; t < steps; t++) {
+            Tensor hg = rec ? Tensor.empty(be, b, g3) : hgWork;
+            Tensor saved = rec ? Tensor.empty(be, b, g3) : saveWork;
+            Tensor ht = rec ? Tensor.empty(be, b, hid) : hWork[t & 1];
+            stepToState(be, proj, t, xg, b, steps, g3, false);
+            be.gemm(false, true, b, g3, hid, 1f, hPrev.buffer(), wHh.buffer(), 0f, hg.buffer());
+            if (bHh != null) {
+                be.biasActivation(hg.buffer(), bHh.buffer(), Activation.IDENTITY, hg.buffer(), b, g3);
+            }
+            be.gruCell(xg.buffer(), hg.buffer(), hPrev.buffer(), ht.buffer(), saved.buffer(), b, hid);
+            stateToStep(be, ht, output, t, b, steps, hid);
+            if (rec) {
+                hgs[t] = hg;
+                saves[t] = saved;
+                hiddens[t] = ht;
+            }
+            hPrev = ht;
+        }
+        Tensor finalH = Tensor.empty(be, b, hid);
+        be.copy(hPrev.buffer(), 0, finalH.buffer(), 0, finalH.size());
+        if (rec) {
+            Tensor[] all = {x, wIh, wHh, bIh, bHh};
+            record(output, "gru", nonNull(all), g -> {
+                Tensor dXgAll = Tensor.empty(be, b, steps, g3);
+                Tensor dHgAll = Tensor.empty(be, b, steps, g3);
+                Tensor dxg = Tensor.empty(be, b, g3);
+                Tensor dhg = Tensor.empty(be, b, g3);
+                Tensor[] dh = {Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+                int cur = 0;
+                for (int t = steps - 1; t >= 0; t--) {
+                    Tensor dht = dh[cur];
+                    Tensor dhPrev = dh[cur ^ 1];
+                    stepToState(be, g, t, dht, b, steps, hid, t != steps - 1);
+                    Tensor hp = t == 0 ? hInit : hiddens[t - 1];
+                    be.gruCellBackward(saves[t].buffer(), hgs[t].buffer(), hp.buffer(), dht.buffer(),
+                            dxg.buffer(), dhg.buffer(), dhPrev.buffer(), b, hid);
+                    stateToStep(be, dxg, dXgAll, t, b, steps, g3);
+                    stateToStep(be, dhg, dHgAll, t, b, steps, g3);
+                    if (t > 0) {
+                        be.gemm(false, false, b, hid, g3, 1f, dhg.buffer(), wHh.buffer(), 1f, dhPrev.buffer());
+                    }
+                    cur ^= 1;
+                }
+                Tensor[] grads = new Tensor[all.length];
+                Tensor prev = wHh.requiresGrad() ? previousStates(be, s, hInit, output) : null;
+                weightGrads(be, s, dXgAll, x, dHgAll, prev, all, grads, true);
+                return gradsFor(all, grads);
+            });
+        }
+        return new RecurrentResult(output, finalH, null);
     }
 
-    /** A single-layer Elman RNN with tanh, as torch.nn.RNN (batch_first): wIh [H, I], wHh [H, H]; finalCell is null. */
+    /**
+     * A single-layer Elman RNN with tanh, as torch.nn.RNN (batch_first): x [B, T, I], h0 [B, H] (null
+     * for zeros, never differentiated), wIh [H, I], wHh [H, H], bIh and bHh [H] (either may be null);
+     * finalCell is null.
+     */
     public static RecurrentResult rnn(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
-        throw new UnsupportedOperationException("rnn: not implemented yet");
+        RecurrentShape s = RecurrentShape.of("rnn", 1, x, h0, null, wIh, wHh, bIh, bHh);
+        Backend be = x.backend();
+        int b = s.batch();
+        int steps = s.steps();
+        int hid = s.hidden();
+        boolean rec = recording(x, wIh, wHh, bIh, bHh);
+        Tensor proj = inputProjection(be, s, x, wIh, combinedBias(be, bIh, bHh));
+        Tensor output = Tensor.empty(be, b, steps, hid);
+        Tensor hInit = initialState(be, h0, b, hid);
+        Tensor[] hiddens = new Tensor[steps];
+        Tensor[] hWork = rec ? null : new Tensor[]{Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor hPrev = hInit;
+        for (int t = 0; t < steps; t++) {
+            Tensor ht = rec ? Tensor.empty(be, b, hid) : hWork[t & 1];
+            stepToState(be, proj, t, ht, b, steps, hid, false);
+            be.gemm(false, true, b, hid, hid, 1f, hPrev.buffer(), wHh.buffer(), 1f, ht.buffer());
+            be.biasActivation(ht.buffer(), null, Activation.TANH, ht.buffer(), b, hid);
+            stateToStep(be, ht, output, t, b, steps, hid);
+            if (rec) {
+                hiddens[t] = ht;
+            }
+            hPrev = ht;
+        }
+        Tensor finalH = Tensor.empty(be, b, hid);
+        be.copy(hPrev.buffer(), 0, finalH.buffer(), 0, finalH.size());
+        if (rec) {
+            Tensor[] all = {x, wIh, wHh, bIh, bHh};
+            record(output, "rnn", nonNull(all), g -> {
+                Tensor dPreAll = Tensor.empty(be, b, steps, hid);
+                Tensor dh = Tensor.empty(be, b, hid);
+                Tensor dPre = Tensor.empty(be, b, hid);
+                for (int t = steps - 1; t >= 0; t--) {
+                    stepToState(be, g, t, dh, b, steps, hid, t != steps - 1);
+                    be.activationBackward(Activation.TANH, hiddens[t].buffer(), dh.buffer(), dPre.buffer(), b * hid);
+                    stateToStep(be, dPre, dPreAll, t, b, steps, hid);
+                    if (t > 0) {
+                        be.gemm(false, false, b, hid, hid, 1f, dPre.buffer(), wHh.buffer(), 0f, dh.buffer());
+                    }
+                }
+                Tensor[] grads = new Tensor[all.length];
+                Tensor prev = wHh.requiresGrad() ? previousStates(be, s, hInit, output) : null;
+                weightGrads(be, s, dPreAll, x, dPreAll, prev, all, grads, false);
+                return gradsFor(all, grads);
+            });
+        }
+        return new RecurrentResult(output, finalH, null);
     }
 }

@@ -368,81 +368,86 @@ public final class CpuBackend implements Backend {
         allocator.emptyCache();
     }
 
-    // ---------------------------------------------------------------- sequence models (in progress)
-
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("cpu backend: " + op + " is not implemented yet");
-    }
+    // ---------------------------------------------------------------- sequence models
 
     @Override
     public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             Buffer a, int strideA, Buffer b, int strideB, float beta, Buffer c, int strideC, int batch) {
-        throw notYet("gemmBatched");
+        SequenceKernels.gemmBatched(transA, transB, m, n, k, alpha, data(a), strideA, data(b), strideB,
+                beta, data(c), strideC, batch);
     }
 
     @Override
     public void copyStrided(Buffer src, int srcOffset, int srcBatchStride, int srcRowStride,
                             Buffer dst, int dstOffset, int dstBatchStride, int dstRowStride,
                             int batches, int rows, int cols, boolean accumulate) {
-        throw notYet("copyStrided");
+        SequenceKernels.copyStrided(data(src), srcOffset, srcBatchStride, srcRowStride,
+                data(dst), dstOffset, dstBatchStride, dstRowStride, batches, rows, cols, accumulate);
     }
 
     @Override
     public void causalSoftmax(Buffer x, Buffer y, int rows, int cols, float scale) {
-        throw notYet("causalSoftmax");
+        SequenceKernels.causalSoftmax(data(x), data(y), rows, cols, scale);
     }
 
     @Override
     public void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, float scale) {
-        throw notYet("softmaxBackward");
+        SequenceKernels.softmaxBackward(data(y), data(dy), data(dx), rows, cols, scale);
     }
 
     @Override
     public void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           int rows, int cols, float eps) {
-        throw notYet("layerNorm");
+        SequenceKernels.layerNorm(data(x), data(gamma), data(beta), data(y), dataOrNull(saveMean),
+                dataOrNull(saveInvStd), rows, cols, eps);
     }
 
     @Override
     public void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols) {
-        throw notYet("layerNormBackward");
+        SequenceKernels.layerNormBackward(data(x), data(dy), data(gamma), data(saveMean), data(saveInvStd),
+                dataOrNull(dx), dataOrNull(dgamma), dataOrNull(dbeta), rows, cols);
     }
 
     @Override
     public void embedding(Buffer table, Buffer ids, Buffer out, int n, int dim) {
-        throw notYet("embedding");
+        SequenceKernels.embedding(data(table), data(ids), data(out), n, dim);
     }
 
     @Override
     public void embeddingBackward(Buffer dOut, Buffer ids, Buffer dTable, int n, int dim, int vocab) {
-        throw notYet("embeddingBackward");
+        SequenceKernels.embeddingBackward(data(dOut), data(ids), data(dTable), n, dim, vocab);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, Buffer x, Buffer dy, Buffer dx, int n) {
-        throw notYet("unaryBackward");
+        float[] xs = data(x);
+        float[] dys = data(dy);
+        float[] dxs = data(dx);
+        Parallel.forRange(n, 8, (from, to) -> ElementKernels.unaryBackward(op, xs, dys, dxs, from, to));
     }
 
     @Override
     public void lstmCell(Buffer gates, Buffer cPrev, Buffer c, Buffer h, int batch, int hidden) {
-        throw notYet("lstmCell");
+        SequenceKernels.lstmCell(data(gates), data(cPrev), data(c), data(h), batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Buffer gates, Buffer cPrev, Buffer c, Buffer dh, Buffer dc,
                                  Buffer dGates, Buffer dcPrev, int batch, int hidden) {
-        throw notYet("lstmCellBackward");
+        SequenceKernels.lstmCellBackward(data(gates), data(cPrev), data(c), data(dh), dataOrNull(dc),
+                data(dGates), data(dcPrev), batch, hidden);
     }
 
     @Override
     public void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer h, Buffer saved, int batch, int hidden) {
-        throw notYet("gruCell");
+        SequenceKernels.gruCell(data(xg), data(hg), data(hPrev), data(h), data(saved), batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Buffer saved, Buffer hg, Buffer hPrev, Buffer dh,
                                 Buffer dxg, Buffer dhg, Buffer dhPrev, int batch, int hidden) {
-        throw notYet("gruCellBackward");
+        SequenceKernels.gruCellBackward(data(saved), data(hg), data(hPrev), data(dh), data(dxg), data(dhg),
+                data(dhPrev), batch, hidden);
     }
 }

@@ -46,9 +46,52 @@ final class ElementKernels {
                     y[i] = (float) Math.sqrt(x[i]);
                 }
             }
+            case GELU -> {
+                for (int i = from; i < to; i++) {
+                    y[i] = gelu(x[i]);
+                }
+            }
             default -> {
                 for (int i = from; i < to; i++) {
                     y[i] = op.apply(x[i]);
+                }
+            }
+        }
+    }
+
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_CUBIC = 0.044715f;
+
+    /** GELU (tanh form) with tanh through the exp intrinsic: Math.tanh is not one and costs several times more. */
+    static float gelu(float x) {
+        float u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
+        float t = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+        return 0.5f * x * (1f + t);
+    }
+
+    static float geluDerivative(float x) {
+        float u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
+        float t = 1f - 2f / ((float) Math.exp(2f * u) + 1f);
+        float du = SQRT_2_OVER_PI * (1f + 3f * GELU_CUBIC * x * x);
+        return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du;
+    }
+
+    /** dx = dy * op'(x). */
+    static void unaryBackward(UnaryOp op, float[] x, float[] dy, float[] dx, int from, int to) {
+        switch (op) {
+            case GELU -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = dy[i] * geluDerivative(x[i]);
+                }
+            }
+            case RELU -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = x[i] > 0f ? dy[i] : 0f;
+                }
+            }
+            default -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = dy[i] * op.derivative(x[i]);
                 }
             }
         }

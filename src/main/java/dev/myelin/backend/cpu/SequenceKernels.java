@@ -1,0 +1,376 @@
+package dev.myelin.backend.cpu;
+
+/**
+ * The CPU reference of the sequence-model ops (see the "sequence models" section of
+ * {@link dev.myelin.backend.Backend}): strided copies, batched GEMM, causal softmax, layer norm,
+ * embeddings and the LSTM/GRU cells. Loops are plain counted loops over contiguous rows, split over
+ * {@link Parallel} when they are large enough.
+ */
+final class SequenceKernels {
+    private SequenceKernels() {
+    }
+
+    /** Per-thread scratch for gemmBatched's operands, grown on demand and never shrunk. */
+    private static final ThreadLocal<float[][]> GEMM_SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    // ---------------------------------------------------------------- copies and products
+
+    static void copyStrided(float[] src, int srcOffset, int srcBatchStride, int srcRowStride,
+                            float[] dst, int dstOffset, int dstBatchStride, int dstRowStride,
+                            int batches, int rows, int cols, boolean accumulate) {
+        if (batches <= 0 || rows <= 0 || cols <= 0) {
+            return;
+        }
+        Parallel.forRange(batches * rows, cols, (from, to) -> {
+            for (int q = from; q < to; q++) {
+                int b = q / rows;
+                int r = q - b * rows;
+                int s = srcOffset + b * srcBatchStride + r * srcRowStride;
+                int d = dstOffset + b * dstBatchStride + r * dstRowStride;
+                if (accumulate) {
+                    for (int j = 0; j < cols; j++) {
+                        dst[d + j] += src[s + j];
+                    }
+                } else {
+                    System.arraycopy(src, s, dst, d, cols);
+                }
+            }
+        });
+    }
+
+    /**
+     * Batched GEMM. The GEMM kernels take whole arrays, so an entry that does not start at 0 is copied
+     * into per-thread scratch first; that copy is O(m k + k n + m n) against the product's O(m n k).
+     * Many small entries (attention heads) run one per thread; a few large ones are split inside.
+     */
+    static void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int strideA, float[] b, int strideB, float beta, float[] c, int strideC,
+                            int batch) {
+        if (batch <= 0 || m <= 0 || n <= 0) {
+            return;
+        }
+        long macs = (long) m * n * Math.max(k, 1);
+        if (batch == 1) {
+            gemmEntry(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+            return;
+        }
+        boolean perEntryParallel = batch >= 2 * Parallel.threads() || macs < (1L << 20);
+        if (perEntryParallel) {
+            Parallel.forRange(batch, macs, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    gemmEntry(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
+                }
+            });
+        } else {
+            for (int i = 0; i < batch; i++) {
+                gemmEntry(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
+            }
+        }
+    }
+
+    private static void gemmEntry(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                  float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        float[][] scratch = GEMM_SCRATCH.get();
+        int aLen = m * k;
+        int bLen = k * n;
+        int cLen = m * n;
+        float[] as = operand(a, aOff, aLen, scratch, 0);
+        float[] bs = operand(b, bOff, bLen, scratch, 1);
+        boolean cDirect = cOff == 0;
+        float[] cs = cDirect ? c : grow(scratch, 2, cLen);
+        if (!cDirect && beta != 0f) {
+            System.arraycopy(c, cOff, cs, 0, cLen);
+        }
+        CpuGemm.gemm(transA, transB, m, n, k, alpha, as, bs, beta, cs);
+        if (!cDirect) {
+            System.arraycopy(cs, 0, c, cOff, cLen);
+        }
+    }
+
+    private static float[] operand(float[] x, int offset, int length, float[][] scratch, int slot) {
+        if (offset == 0) {
+            return x;
+        }
+        float[] s = grow(scratch, slot, length);
+        System.arraycopy(x, offset, s, 0, length);
+        return s;
+    }
+
+    /** Scratch slot {@code slot}, at least {@code length} floats. */
+    private static float[] grow(float[][] scratch, int slot, int length) {
+        if (scratch[slot].length < length) {
+            scratch[slot] = new float[length];
+        }
+        return scratch[slot];
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    static void causalSoftmax(float[] x, float[] y, int rows, int cols, float scale) {
+        Parallel.forRange(rows, 8L * cols, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * cols;
+                int visible = r % cols + 1;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    max = Math.max(max, scale * x[base + j]);
+                }
+                float sum = 0f;
+                for (int j = 0; j < visible; j++) {
+                    float e = (float) Math.exp(scale * x[base + j] - max);
+                    y[base + j] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int j = 0; j < visible; j++) {
+                    y[base + j] *= inv;
+                }
+                for (int j = visible; j < cols; j++) {
+                    y[base + j] = 0f;
+                }
+            }
+        });
+    }
+
+    static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int cols, float scale) {
+        Parallel.forRange(rows, 4L * cols, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * cols;
+                float dot = 0f;
+                for (int j = 0; j < cols; j++) {
+                    dot += dy[base + j] * y[base + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    dx[base + j] = scale * y[base + j] * (dy[base + j] - dot);
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- layer norm
+
+    static void layerNorm(float[] x, float[] gamma, float[] beta, float[] y, float[] saveMean, float[] saveInvStd,
+                          int rows, int cols, float eps) {
+        Parallel.forRange(rows, 4L * cols, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * cols;
+                float sum = 0f;
+                for (int j = 0; j < cols; j++) {
+                    sum += x[base + j];
+                }
+                float mean = sum / cols;
+                // Two passes: the variance from squared deviations, not E[x^2] - mean^2, which cancels.
+                float sq = 0f;
+                for (int j = 0; j < cols; j++) {
+                    float d = x[base + j] - mean;
+                    sq += d * d;
+                }
+                float invStd = (float) (1.0 / Math.sqrt(sq / cols + eps));
+                for (int j = 0; j < cols; j++) {
+                    y[base + j] = (x[base + j] - mean) * invStd * gamma[j] + beta[j];
+                }
+                if (saveMean != null) {
+                    saveMean[r] = mean;
+                }
+                if (saveInvStd != null) {
+                    saveInvStd[r] = invStd;
+                }
+            }
+        });
+    }
+
+    static void layerNormBackward(float[] x, float[] dy, float[] gamma, float[] mean, float[] invStd,
+                                  float[] dx, float[] dgamma, float[] dbeta, int rows, int cols) {
+        if (dx != null) {
+            Parallel.forRange(rows, 6L * cols, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int base = r * cols;
+                    float mu = mean[r];
+                    float is = invStd[r];
+                    float sumG = 0f;
+                    float sumGx = 0f;
+                    for (int j = 0; j < cols; j++) {
+                        float g = dy[base + j] * gamma[j];
+                        sumG += g;
+                        sumGx += g * (x[base + j] - mu) * is;
+                    }
+                    float factor = is / cols;
+                    for (int j = 0; j < cols; j++) {
+                        float xhat = (x[base + j] - mu) * is;
+                        dx[base + j] = factor * (cols * dy[base + j] * gamma[j] - sumG - xhat * sumGx);
+                    }
+                }
+            });
+        }
+        if (dgamma != null || dbeta != null) {
+            // Split over columns so each thread walks every row in order: deterministic sums, contiguous reads.
+            Parallel.forRange(cols, 3L * rows, (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    if (dgamma != null) {
+                        dgamma[j] = 0f;
+                    }
+                    if (dbeta != null) {
+                        dbeta[j] = 0f;
+                    }
+                }
+                for (int r = 0; r < rows; r++) {
+                    int base = r * cols;
+                    float mu = mean[r];
+                    float is = invStd[r];
+                    if (dgamma != null) {
+                        for (int j = from; j < to; j++) {
+                            dgamma[j] += dy[base + j] * (x[base + j] - mu) * is;
+                        }
+                    }
+                    if (dbeta != null) {
+                        for (int j = from; j < to; j++) {
+                            dbeta[j] += dy[base + j];
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- embeddings
+
+    static int index(float value, int limit, int position, String op) {
+        int id = (int) value;
+        if (id != value || id < 0 || id >= limit) {
+            throw new IllegalArgumentException(op + ": id " + value + " at position " + position
+                    + " is not a row index in [0, " + limit + ")");
+        }
+        return id;
+    }
+
+    static void embedding(float[] table, float[] ids, float[] out, int n, int dim) {
+        int vocab = table.length / Math.max(dim, 1);
+        Parallel.forRange(n, dim, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int id = index(ids[i], vocab, i, "embedding");
+                System.arraycopy(table, id * dim, out, i * dim, dim);
+            }
+        });
+    }
+
+    /** Split over column ranges of the table: every thread adds the rows of dOut in ascending i, so the sums are deterministic. */
+    static void embeddingBackward(float[] dOut, float[] ids, float[] dTable, int n, int dim, int vocab) {
+        for (int i = 0; i < n; i++) {
+            index(ids[i], vocab, i, "embedding backward");
+        }
+        Parallel.forRange(dim, (long) n + vocab, (from, to) -> {
+            for (int v = 0; v < vocab; v++) {
+                java.util.Arrays.fill(dTable, v * dim + from, v * dim + to, 0f);
+            }
+            for (int i = 0; i < n; i++) {
+                int d = (int) ids[i] * dim;
+                int s = i * dim;
+                for (int j = from; j < to; j++) {
+                    dTable[d + j] += dOut[s + j];
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- recurrent cells
+
+    /** Logistic function through the exp intrinsic (Math.exp); saturates cleanly to 0 and 1. */
+    static float sigmoid(float x) {
+        return 1f / (1f + (float) Math.exp(-x));
+    }
+
+    /** tanh through the exp intrinsic (Math.tanh is not one); saturates cleanly to -1 and 1. */
+    static float tanh(float x) {
+        return 1f - 2f / ((float) Math.exp(2f * x) + 1f);
+    }
+
+    static void lstmCell(float[] gates, float[] cPrev, float[] c, float[] h, int batch, int hidden) {
+        Parallel.forRange(batch, 40L * hidden, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int g = b * 4 * hidden;
+                int s = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    float i = sigmoid(gates[g + j]);
+                    float f = sigmoid(gates[g + hidden + j]);
+                    float gg = tanh(gates[g + 2 * hidden + j]);
+                    float o = sigmoid(gates[g + 3 * hidden + j]);
+                    gates[g + j] = i;
+                    gates[g + hidden + j] = f;
+                    gates[g + 2 * hidden + j] = gg;
+                    gates[g + 3 * hidden + j] = o;
+                    float cv = f * cPrev[s + j] + i * gg;
+                    c[s + j] = cv;
+                    h[s + j] = o * tanh(cv);
+                }
+            }
+        });
+    }
+
+    static void lstmCellBackward(float[] gates, float[] cPrev, float[] c, float[] dh, float[] dc,
+                                 float[] dGates, float[] dcPrev, int batch, int hidden) {
+        Parallel.forRange(batch, 20L * hidden, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int g = b * 4 * hidden;
+                int s = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    float i = gates[g + j];
+                    float f = gates[g + hidden + j];
+                    float gg = gates[g + 2 * hidden + j];
+                    float o = gates[g + 3 * hidden + j];
+                    float tc = tanh(c[s + j]);
+                    float dhv = dh[s + j];
+                    float dct = (dc == null ? 0f : dc[s + j]) + dhv * o * (1f - tc * tc);
+                    dGates[g + j] = dct * gg * i * (1f - i);
+                    dGates[g + hidden + j] = dct * cPrev[s + j] * f * (1f - f);
+                    dGates[g + 2 * hidden + j] = dct * i * (1f - gg * gg);
+                    dGates[g + 3 * hidden + j] = dhv * tc * o * (1f - o);
+                    dcPrev[s + j] = dct * f;
+                }
+            }
+        });
+    }
+
+    static void gruCell(float[] xg, float[] hg, float[] hPrev, float[] h, float[] saved, int batch, int hidden) {
+        Parallel.forRange(batch, 30L * hidden, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int g = b * 3 * hidden;
+                int s = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    float r = sigmoid(xg[g + j] + hg[g + j]);
+                    float z = sigmoid(xg[g + hidden + j] + hg[g + hidden + j]);
+                    float nv = tanh(xg[g + 2 * hidden + j] + r * hg[g + 2 * hidden + j]);
+                    saved[g + j] = r;
+                    saved[g + hidden + j] = z;
+                    saved[g + 2 * hidden + j] = nv;
+                    h[s + j] = (1f - z) * nv + z * hPrev[s + j];
+                }
+            }
+        });
+    }
+
+    static void gruCellBackward(float[] saved, float[] hg, float[] hPrev, float[] dh,
+                                float[] dxg, float[] dhg, float[] dhPrev, int batch, int hidden) {
+        Parallel.forRange(batch, 20L * hidden, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int g = b * 3 * hidden;
+                int s = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    float r = saved[g + j];
+                    float z = saved[g + hidden + j];
+                    float nv = saved[g + 2 * hidden + j];
+                    float dhv = dh[s + j];
+                    float dnPre = dhv * (1f - z) * (1f - nv * nv);
+                    float drPre = dnPre * hg[g + 2 * hidden + j] * r * (1f - r);
+                    float dzPre = dhv * (hPrev[s + j] - nv) * z * (1f - z);
+                    dxg[g + j] = drPre;
+                    dxg[g + hidden + j] = dzPre;
+                    dxg[g + 2 * hidden + j] = dnPre;
+                    dhg[g + j] = drPre;
+                    dhg[g + hidden + j] = dzPre;
+                    dhg[g + 2 * hidden + j] = dnPre * r;
+                    dhPrev[s + j] = dhv * z;
+                }
+            }
+        });
+    }
+}
