@@ -22,6 +22,8 @@ import java.util.Map;
 public record CharModelConfig(String model, int vocabulary, int layers, int hidden, int embedding, int heads,
                               int context, float dropout) {
     static final String PREFIX = "char.";
+    /** The metadata key of the vocabulary: its characters in id order, as one string. */
+    public static final String VOCABULARY = PREFIX + "vocabulary";
 
     public CharModelConfig {
         if (!CharModels.NAMES.contains(model)) {
