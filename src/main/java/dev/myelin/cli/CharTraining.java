@@ -35,6 +35,9 @@ import java.util.Map;
  * which apply. Reports the validation loss in nats and bits per character after every epoch.
  */
 final class CharTraining {
+    /** Steps left out of ms_per_step_after_warmup. */
+    static final int WARMUP_STEPS = 10;
+
     private final TrainCommand c;
     private final CommandLine cl;
 
@@ -116,6 +119,9 @@ final class CharTraining {
                 out.flush();
             }
             double[] startup = {Double.NaN};
+            // Steady-state speed: the time of every step after the first WARMUP_STEPS (JIT compilation,
+            // kernel builds, pool growth), validation left out.
+            long[] steady = {0, 0, 0}; // last mark (ns), nanoseconds, steps
             SequenceTrainingListener progress = SequenceTrainingListener.showing(
                     c.noProgress ? dev.myelin.train.TrainingListener.NONE : new ProgressBarListener(System.err));
             SequenceCheckpointCallback saver = c.checkpoint == null ? null
@@ -125,6 +131,7 @@ final class CharTraining {
                 @Override
                 public void epochStarted(int epoch, int total, int chunks) {
                     progress.epochStarted(epoch, total, chunks);
+                    steady[0] = System.nanoTime();
                 }
 
                 @Override
@@ -133,6 +140,12 @@ final class CharTraining {
                         startup[0] = (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3;
                     }
                     progress.stepFinished(epoch, chunk, step, recentLoss);
+                    long now = System.nanoTime();
+                    if (step > WARMUP_STEPS) {
+                        steady[1] += now - steady[0];
+                        steady[2]++;
+                    }
+                    steady[0] = now;
                 }
 
                 @Override
@@ -163,10 +176,13 @@ final class CharTraining {
             SequenceEpochResult last = results.get(results.size() - 1);
             if (c.json) {
                 out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
-                        .toJson(summary(be, config, net.parameterCount(), text, train, validation, results, startup[0])));
+                        .toJson(summary(be, config, net.parameterCount(), text, train, validation, results, startup[0],
+                                steady[2] == 0 ? Double.NaN : steady[1] / 1e6 / steady[2])));
             } else {
-                out.printf("validation loss %.4f nats/char (%.4f bits/char) after %d steps, %.1f ms/step (first step %.2f s after JVM start)%n",
-                        last.validationLoss(), last.validationBitsPerChar(), last.steps(), msPerStep(results), startup[0]);
+                out.printf("validation loss %.4f nats/char (%.4f bits/char) after %d steps; %.1f ms/step, %.1f after the first %d "
+                                + "(first step %.2f s after JVM start)%n", last.validationLoss(), last.validationBitsPerChar(),
+                        last.steps(), msPerStep(results), steady[2] == 0 ? Double.NaN : steady[1] / 1e6 / steady[2],
+                        WARMUP_STEPS, startup[0]);
             }
             out.flush();
         }
@@ -200,7 +216,8 @@ final class CharTraining {
     }
 
     private Map<String, Object> summary(Backend be, CharModelConfig config, long parameters, CharText text, CharBatches train,
-                                        CharBatches validation, List<SequenceEpochResult> results, double startup) {
+                                        CharBatches validation, List<SequenceEpochResult> results, double startup,
+                                        double steadyMsPerStep) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("backend", be.kind().id());
         json.put("device", be.device().name());
@@ -244,6 +261,8 @@ final class CharTraining {
         json.put("val_bpc", last.validationBitsPerChar());
         json.put("seconds", results.stream().mapToDouble(SequenceEpochResult::seconds).sum());
         json.put("ms_per_step", msPerStep(results));
+        json.put("ms_per_step_after_warmup", steadyMsPerStep);
+        json.put("timing_warmup_steps", WARMUP_STEPS);
         json.put("startup_seconds", startup);
         return json;
     }
