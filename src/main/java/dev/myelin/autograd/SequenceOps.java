@@ -464,6 +464,21 @@ public final class SequenceOps {
         return proj;
     }
 
+    /**
+     * W^T for a [rows, cols] weight, as [cols, rows]. The per-step product h W_hh^T has only
+     * batch rows, and a GEMM packs its B operand on every call: packing a row-major B is a
+     * contiguous copy, packing a transposed one a strided gather that costs as much as the product
+     * (measured: 32x1024x256 NN about 1.7x faster than NT on the CPU backend). So the recurrent
+     * weight is transposed once per chunk instead of being gathered once per step.
+     */
+    private static Tensor transposed(Backend be, Tensor w) {
+        int rows = w.dim(0);
+        int cols = w.dim(1);
+        Tensor t = Tensor.empty(be, cols, rows);
+        be.copyStrided(w.buffer(), 0, 1, cols, t.buffer(), 0, rows, 1, cols, rows, 1, false);
+        return t;
+    }
+
     /** bIh + bHh (LSTM and RNN add both before the nonlinearity), or whichever is given, or null. */
     private static Tensor combinedBias(Backend be, Tensor bIh, Tensor bHh) {
         if (bIh == null || bHh == null) {
@@ -566,6 +581,7 @@ public final class SequenceOps {
         Tensor[] hs = {Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
         Tensor gateWork = rec ? null : Tensor.empty(be, b, g4);
         Tensor[] cWork = rec ? null : new Tensor[]{Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor wHhT = transposed(be, wHh);
         Tensor hPrev = hInit;
         Tensor cPrev = cInit;
         for (int t = 0; t < steps; t++) {
@@ -573,7 +589,7 @@ public final class SequenceOps {
             Tensor ct = rec ? Tensor.empty(be, b, hid) : cWork[t & 1];
             Tensor ht = hs[t & 1];
             stepToState(be, proj, t, gt, b, steps, g4, false);
-            be.gemm(false, true, b, g4, hid, 1f, hPrev.buffer(), wHh.buffer(), 1f, gt.buffer());
+            be.gemm(false, false, b, g4, hid, 1f, hPrev.buffer(), wHhT.buffer(), 1f, gt.buffer());
             be.lstmCell(gt.buffer(), cPrev.buffer(), ct.buffer(), ht.buffer(), b, hid);
             stateToStep(be, ht, output, t, b, steps, hid);
             if (rec) {
@@ -638,13 +654,14 @@ public final class SequenceOps {
         Tensor hgWork = rec ? null : Tensor.empty(be, b, g3);
         Tensor saveWork = rec ? null : Tensor.empty(be, b, g3);
         Tensor[] hWork = rec ? null : new Tensor[]{Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor wHhT = transposed(be, wHh);
         Tensor hPrev = hInit;
         for (int t = 0; t < steps; t++) {
             Tensor hg = rec ? Tensor.empty(be, b, g3) : hgWork;
             Tensor saved = rec ? Tensor.empty(be, b, g3) : saveWork;
             Tensor ht = rec ? Tensor.empty(be, b, hid) : hWork[t & 1];
             stepToState(be, proj, t, xg, b, steps, g3, false);
-            be.gemm(false, true, b, g3, hid, 1f, hPrev.buffer(), wHh.buffer(), 0f, hg.buffer());
+            be.gemm(false, false, b, g3, hid, 1f, hPrev.buffer(), wHhT.buffer(), 0f, hg.buffer());
             if (bHh != null) {
                 be.biasActivation(hg.buffer(), bHh.buffer(), Activation.IDENTITY, hg.buffer(), b, g3);
             }
@@ -708,11 +725,12 @@ public final class SequenceOps {
         Tensor hInit = initialState(be, h0, b, hid);
         Tensor[] hiddens = new Tensor[steps];
         Tensor[] hWork = rec ? null : new Tensor[]{Tensor.empty(be, b, hid), Tensor.empty(be, b, hid)};
+        Tensor wHhT = transposed(be, wHh);
         Tensor hPrev = hInit;
         for (int t = 0; t < steps; t++) {
             Tensor ht = rec ? Tensor.empty(be, b, hid) : hWork[t & 1];
             stepToState(be, proj, t, ht, b, steps, hid, false);
-            be.gemm(false, true, b, hid, hid, 1f, hPrev.buffer(), wHh.buffer(), 1f, ht.buffer());
+            be.gemm(false, false, b, hid, hid, 1f, hPrev.buffer(), wHhT.buffer(), 1f, ht.buffer());
             be.biasActivation(ht.buffer(), null, Activation.TANH, ht.buffer(), b, hid);
             stateToStep(be, ht, output, t, b, steps, hid);
             if (rec) {

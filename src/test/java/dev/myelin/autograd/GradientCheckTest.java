@@ -31,14 +31,14 @@ class GradientCheckTest {
     }
 
     /** A reference forward: input arrays (double) to output array (double). */
-    private interface Reference extends Function<double[][], double[]> {
+    interface Reference extends Function<double[][], double[]> {
     }
 
     /** The op under test, from leaf tensors to an output tensor. */
-    private interface Op extends Function<Tensor[], Tensor> {
+    interface Op extends Function<Tensor[], Tensor> {
     }
 
-    private record Input(double[] values, int[] shape, boolean requiresGrad) {
+    record Input(double[] values, int[] shape, boolean requiresGrad) {
         static Input of(SplittableRandom random, int... shape) {
             return random(random, -1, 1, shape);
         }
@@ -60,7 +60,7 @@ class GradientCheckTest {
         }
     }
 
-    private static void check(String name, List<Input> inputs, Op op, Reference reference) {
+    static void check(String name, List<Input> inputs, Op op, Reference reference) {
         SplittableRandom random = new SplittableRandom(name.hashCode());
         try (var scope = Scope.open()) {
             Tensor[] leaves = new Tensor[inputs.size()];

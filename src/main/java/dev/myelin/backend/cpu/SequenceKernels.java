@@ -31,6 +31,11 @@ final class SequenceKernels {
                     for (int j = 0; j < cols; j++) {
                         dst[d + j] += src[s + j];
                     }
+                } else if (cols < 8) {
+                    // Transposes copy single elements: a call of arraycopy each would cost more than the copy.
+                    for (int j = 0; j < cols; j++) {
+                        dst[d + j] = src[s + j];
+                    }
                 } else {
                     System.arraycopy(src, s, dst, d, cols);
                 }

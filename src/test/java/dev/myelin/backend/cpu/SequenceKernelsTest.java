@@ -48,7 +48,10 @@ class SequenceKernelsTest {
     private static void assertClose(String what, float[] got, double[] want, double tol) {
         assertThat(got).as("%s length", what).hasSize(want.length);
         for (int i = 0; i < want.length; i++) {
-            assertThat((double) got[i]).as("%s[%d]", what, i).isCloseTo(want[i], offset(tol * (1 + Math.abs(want[i]))));
+            // Only a mismatch goes through AssertJ: a described assertion per element would dominate the run time.
+            if (!(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i])))) {
+                assertThat((double) got[i]).as("%s[%d]", what, i).isCloseTo(want[i], offset(tol * (1 + Math.abs(want[i]))));
+            }
         }
     }
 
@@ -168,7 +171,9 @@ class SequenceKernelsTest {
         assertClose("causalSoftmax", y, want, 1e-5);
         for (int row = 0; row < rows; row++) {
             for (int j = row % t + 1; j < t; j++) {
-                assertThat(y[row * t + j]).as("masked [%d, %d]", row, j).isZero();
+                if (y[row * t + j] != 0f) {
+                    assertThat(y[row * t + j]).as("masked [%d, %d]", row, j).isZero();
+                }
             }
         }
         Buffer dyb = upload(dy);
