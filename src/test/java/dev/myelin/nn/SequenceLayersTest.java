@@ -116,6 +116,26 @@ class SequenceLayersTest {
     }
 
     @Test
+    void everyWeightOfAStackGetsAGradientThroughTheChunk() {
+        var random = new SplittableRandom(11);
+        for (Recurrent layer : List.of(new LSTM(cpu, 3, 4, 2, 0.2f, random), new GRU(cpu, 3, 4, 2, 0f, random),
+                new RNN(cpu, 3, 4, 3, 0f, random))) {
+            try (var s = Scope.open()) {
+                Tensor y = layer.forward(Tensor.of(cpu, random(2 * 5 * 3, 12), 2, 5, 3));
+                Ops.mean(Ops.mul(y, y)).backward();
+            }
+            layer.namedParameters().forEach((name, p) -> {
+                assertThat(p.grad()).as(layer + " " + name).isNotNull();
+                float largest = 0;
+                for (float g : p.grad().toArray()) {
+                    largest = Math.max(largest, Math.abs(g));
+                }
+                assertThat(largest).as(layer + " " + name).isPositive();
+            });
+        }
+    }
+
+    @Test
     void recurrentLayersNameTheWrongShape() {
         LSTM lstm = new LSTM(cpu, 3, 4, 2, 0f, new SplittableRandom(1));
         try (var s = Scope.open()) {

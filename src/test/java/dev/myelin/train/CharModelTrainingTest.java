@@ -93,6 +93,42 @@ class CharModelTrainingTest {
         }
     }
 
+    /** Validation runs the chunks in order with the state carried from one into the next, from zero. */
+    @Test
+    void validationCarriesTheStateAcrossChunks() {
+        var cpu = new CpuBackend();
+        CharText text = CharText.of("Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(8), null, "test");
+        CharBatches batches = new CharBatches(text.ids(), 3, 10, "test");
+        CharModel model = CharModels.create(new CharModelConfig("char-lstm", text.vocabulary().size(), 2, 12, 6, 0, 10, 0f), cpu, 5);
+        try (var noGrad = dev.myelin.tensor.GradRecording.noGrad()) {
+            double carried = 0;
+            double fresh = 0;
+            float[] x = new float[30];
+            float[] y = new float[30];
+            dev.myelin.nn.RecurrentState state = null;
+            for (int k = 0; k < batches.chunks(); k++) {
+                batches.chunk(k, x, y);
+                try (var s = Scope.open()) {
+                    Tensor ids = Tensor.of(cpu, x, 3, 10);
+                    Tensor targets = Tensor.of(cpu, y, 30);
+                    CharModel.Step step = model.forward(ids, state);
+                    carried += dev.myelin.autograd.Ops.crossEntropy(step.logits().reshape(30, -1), targets).item();
+                    fresh += dev.myelin.autograd.Ops.crossEntropy(model.forward(ids).reshape(30, -1), targets).item();
+                    if (state != null) {
+                        state.close();
+                    }
+                    state = step.state().keep();
+                }
+            }
+            state.close();
+            double evaluated = SequenceTrainer.evaluate(model, batches);
+            assertThat(evaluated).isCloseTo(carried / batches.chunks(), org.assertj.core.api.Assertions.within(1e-5));
+            assertThat(evaluated).isNotCloseTo(fresh / batches.chunks(), org.assertj.core.api.Assertions.within(1e-4));
+        } finally {
+            model.close();
+        }
+    }
+
     @Test
     void modelsHaveTheirDocumentedParameterNames() {
         var cpu = new CpuBackend();
