@@ -31,9 +31,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", sortOptions = false,
-        description = {"Train a network on MNIST and report loss, test accuracy and speed per epoch;",
-                "or (--model char-*) a character-level language model on a text file, reporting validation loss "
-                        + "in nats and bits per character."})
+        description = "Train a network on MNIST and report loss, test accuracy and speed per epoch; or, with --model char-*, "
+                + "a character-level language model on a text file, reporting validation loss in nats and bits per character.")
 final class TrainCommand implements Callable<Integer> {
     enum OptimizerName { sgd, adam, adamw, adadelta }
 
