@@ -13,19 +13,19 @@ import java.util.List;
  * does not apply to the chosen model is an error, never silently ignored.
  */
 final class CharModelOptions {
-    @Option(names = "--layers", description = "char-*: stacked recurrent layers (default 2) or Transformer blocks (default 4).")
+    @Option(names = "--layers", paramLabel = "N", description = "char-*: stacked recurrent layers (default 2) or Transformer blocks (default 4).")
     Integer layers;
 
-    @Option(names = "--hidden", description = "char-lstm/gru/rnn: hidden size (default 256).")
+    @Option(names = "--hidden", paramLabel = "N", description = "char-lstm/gru/rnn: hidden size (default 256).")
     Integer hidden;
 
-    @Option(names = "--embedding", description = "char-*: character embedding size (default 64); the transformer's width (default 128).")
+    @Option(names = "--embedding", paramLabel = "N", description = "char-*: character embedding size (default 64); the transformer's width (default 128).")
     Integer embedding;
 
-    @Option(names = "--heads", description = "char-transformer: attention heads (default 4).")
+    @Option(names = "--heads", paramLabel = "N", description = "char-transformer: attention heads (default 4).")
     Integer heads;
 
-    @Option(names = "--context", description = "char-*: characters per training chunk (truncated BPTT length); "
+    @Option(names = "--context", paramLabel = "N", description = "char-*: characters per training chunk (truncated BPTT length); "
             + "the transformer's context (default " + CharModels.DEFAULT_CONTEXT + ").")
     Integer context;
 
