@@ -479,6 +479,27 @@ public final class SequenceOps {
         return t;
     }
 
+    /**
+     * Returns the forward's work buffers to the pool now rather than at the scope's end (a chunk's
+     * projections are as large as its output). Safe on asynchronous backends too: a buffer may be
+     * released once the last op using it is enqueued. Nulls, and the caller's own tensors in
+     * {@code keep}, are skipped.
+     */
+    private static void releaseWork(Tensor[] keep, Tensor... work) {
+        outer:
+        for (Tensor t : work) {
+            if (t == null) {
+                continue;
+            }
+            for (Tensor k : keep) {
+                if (k == t) {
+                    continue outer;
+                }
+            }
+            t.close();
+        }
+    }
+
     /** bIh + bHh (LSTM and RNN add both before the nonlinearity), or whichever is given, or null. */
     private static Tensor combinedBias(Backend be, Tensor bIh, Tensor bHh) {
         if (bIh == null || bHh == null) {
@@ -520,16 +541,16 @@ public final class SequenceOps {
      * gradients, each one GEMM or one reduction: dIn of the input projection, dRec of the recurrent one
      * (the same tensor unless biasSeparate, the GRU's case).
      */
-    private static void weightGrads(Backend be, RecurrentShape s, Tensor dIn, Tensor x, Tensor dRec, Tensor prev,
+    private static void weightGrads(Backend be, RecurrentShape s, Tensor dIn, Tensor dRec, Tensor prev,
                                     Tensor[] all, Tensor[] grads, boolean biasSeparate) {
         int rows = s.batch() * s.steps();
-        Tensor x_ = all[0];
+        Tensor x = all[0];
         Tensor wIh = all[1];
         Tensor wHh = all[2];
         Tensor bIh = all[3];
         Tensor bHh = all[4];
-        if (x_.requiresGrad()) {
-            grads[0] = like(x_);
+        if (x.requiresGrad()) {
+            grads[0] = like(x);
             be.gemm(false, false, rows, s.input(), s.gates(), 1f, dIn.buffer(), wIh.buffer(), 0f, grads[0].buffer());
         }
         if (wIh.requiresGrad()) {
@@ -570,7 +591,8 @@ public final class SequenceOps {
         int hid = s.hidden();
         int g4 = s.gates();
         boolean rec = recording(x, wIh, wHh, bIh, bHh);
-        Tensor proj = inputProjection(be, s, x, wIh, combinedBias(be, bIh, bHh));
+        Tensor bias = combinedBias(be, bIh, bHh);
+        Tensor proj = inputProjection(be, s, x, wIh, bias);
         Tensor output = Tensor.empty(be, b, steps, hid);
         Tensor hInit = initialState(be, h0, b, hid);
         Tensor cInit = initialState(be, c0, b, hid);
@@ -603,6 +625,9 @@ public final class SequenceOps {
         be.copy(hPrev.buffer(), 0, finalH.buffer(), 0, finalH.size());
         Tensor finalC = Tensor.empty(be, b, hid);
         be.copy(cPrev.buffer(), 0, finalC.buffer(), 0, finalC.size());
+        // The backward reads the saved gates and cells, cInit, hInit and the output; nothing else.
+        releaseWork(new Tensor[]{bIh, bHh}, bias, proj, wHhT, hs[0], hs[1], gateWork,
+                cWork == null ? null : cWork[0], cWork == null ? null : cWork[1], rec ? null : hInit, rec ? null : cInit);
         if (rec) {
             Tensor[] all = {x, wIh, wHh, bIh, bHh};
             record(output, "lstm", nonNull(all), g -> {
@@ -623,7 +648,8 @@ public final class SequenceOps {
                 }
                 Tensor[] grads = new Tensor[all.length];
                 Tensor prev = wHh.requiresGrad() ? previousStates(be, s, hInit, output) : null;
-                weightGrads(be, s, dGatesAll, x, dGatesAll, prev, all, grads, false);
+                weightGrads(be, s, dGatesAll, dGatesAll, prev, all, grads, false);
+                releaseWork(new Tensor[0], dGatesAll, dGates, dh, dc, prev);
                 return gradsFor(all, grads);
             });
         }
@@ -676,6 +702,9 @@ public final class SequenceOps {
         }
         Tensor finalH = Tensor.empty(be, b, hid);
         be.copy(hPrev.buffer(), 0, finalH.buffer(), 0, finalH.size());
+        // The backward reads the saved hg, (r, z, n) and h of every step, hInit and the output.
+        releaseWork(new Tensor[0], proj, wHhT, xg, hgWork, saveWork, hWork == null ? null : hWork[0],
+                hWork == null ? null : hWork[1], rec ? null : hInit);
         if (rec) {
             Tensor[] all = {x, wIh, wHh, bIh, bHh};
             record(output, "gru", nonNull(all), g -> {
@@ -701,7 +730,8 @@ public final class SequenceOps {
                 }
                 Tensor[] grads = new Tensor[all.length];
                 Tensor prev = wHh.requiresGrad() ? previousStates(be, s, hInit, output) : null;
-                weightGrads(be, s, dXgAll, x, dHgAll, prev, all, grads, true);
+                weightGrads(be, s, dXgAll, dHgAll, prev, all, grads, true);
+                releaseWork(new Tensor[0], dXgAll, dHgAll, dxg, dhg, dh[0], dh[1], prev);
                 return gradsFor(all, grads);
             });
         }
@@ -720,7 +750,8 @@ public final class SequenceOps {
         int steps = s.steps();
         int hid = s.hidden();
         boolean rec = recording(x, wIh, wHh, bIh, bHh);
-        Tensor proj = inputProjection(be, s, x, wIh, combinedBias(be, bIh, bHh));
+        Tensor bias = combinedBias(be, bIh, bHh);
+        Tensor proj = inputProjection(be, s, x, wIh, bias);
         Tensor output = Tensor.empty(be, b, steps, hid);
         Tensor hInit = initialState(be, h0, b, hid);
         Tensor[] hiddens = new Tensor[steps];
@@ -740,6 +771,9 @@ public final class SequenceOps {
         }
         Tensor finalH = Tensor.empty(be, b, hid);
         be.copy(hPrev.buffer(), 0, finalH.buffer(), 0, finalH.size());
+        // The backward reads the saved h of every step, hInit and the output.
+        releaseWork(new Tensor[]{bIh, bHh}, bias, proj, wHhT, hWork == null ? null : hWork[0],
+                hWork == null ? null : hWork[1], rec ? null : hInit);
         if (rec) {
             Tensor[] all = {x, wIh, wHh, bIh, bHh};
             record(output, "rnn", nonNull(all), g -> {
@@ -756,7 +790,8 @@ public final class SequenceOps {
                 }
                 Tensor[] grads = new Tensor[all.length];
                 Tensor prev = wHh.requiresGrad() ? previousStates(be, s, hInit, output) : null;
-                weightGrads(be, s, dPreAll, x, dPreAll, prev, all, grads, false);
+                weightGrads(be, s, dPreAll, dPreAll, prev, all, grads, false);
+                releaseWork(new Tensor[0], dPreAll, dh, dPre, prev);
                 return gradsFor(all, grads);
             });
         }

@@ -494,4 +494,75 @@ class SequenceGradientCheckTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rnn");
         }
     }
+
+    /** Truncated BPTT as a caller writes it: each chunk in its own scope, the final state kept across. */
+    @Test
+    void chunksInScopesHoldMemoryFlatAndCarryTheState() {
+        var r = new SplittableRandom(41);
+        int b = 3, t = 5, in = 4, hid = 6;
+        Backend be = new CpuBackend();
+        Tensor wIh = tensorOn(be, values(r, 4 * hid * in, 0.4), 4 * hid, in).keep().requiresGrad(true);
+        Tensor wHh = tensorOn(be, values(r, 4 * hid * hid, 0.4), 4 * hid, hid).keep().requiresGrad(true);
+        Tensor bias = tensorOn(be, values(r, 4 * hid, 0.4), 4 * hid).keep().requiresGrad(true);
+        double[] x1 = values(r, b * t * in, 1);
+        double[] x2 = values(r, b * t * in, 1);
+        Tensor h = null;
+        Tensor c = null;
+        long baseline = -1;
+        float[] afterTwoChunks = null;
+        for (int chunk = 0; chunk < 6; chunk++) {
+            try (var scope = Scope.open()) {
+                Tensor x = tensorOn(be, chunk % 2 == 0 ? x1 : x2, b, t, in);
+                var result = SequenceOps.lstm(x, h, c, wIh, wHh, bias, null);
+                Ops.sum(result.output()).backward();
+                if (h != null) {
+                    h.close();
+                    c.close();
+                }
+                h = result.finalHidden().keep();
+                c = result.finalCell().keep();
+                if (chunk == 1) {
+                    afterTwoChunks = h.toArray();
+                }
+            }
+            if (chunk == 1) {
+                baseline = be.memoryStats().bytesInUse();
+            } else if (chunk > 1) {
+                assertThat(be.memoryStats().bytesInUse()).as("bytes in use after chunk %d", chunk).isEqualTo(baseline);
+            }
+        }
+        // Chunk 1 started from chunk 0's final state: the same as one LSTM over both chunks back to back.
+        double[] joined = new double[2 * x1.length];
+        for (int e = 0; e < b; e++) {
+            System.arraycopy(x1, e * t * in, joined, e * 2 * t * in, t * in);
+            System.arraycopy(x2, e * t * in, joined, e * 2 * t * in + t * in, t * in);
+        }
+        double[] wi = new double[4 * hid * in];
+        double[] wh = new double[4 * hid * hid];
+        double[] bi = new double[4 * hid];
+        float[][] got = {wIh.toArray(), wHh.toArray(), bias.toArray()};
+        double[][] into = {wi, wh, bi};
+        for (int q = 0; q < 3; q++) {
+            for (int i = 0; i < into[q].length; i++) {
+                into[q][i] = got[q][i];
+            }
+        }
+        RecurrentRef both = lstmReference(joined, new double[b * hid], new double[b * hid], wi, wh, bi, null, b, 2 * t, in, hid);
+        assertClose("final h after two chunks", afterTwoChunks, both.h());
+        h.close();
+        c.close();
+        wIh.close();
+        wHh.close();
+        bias.close();
+        assertThat(be.memoryStats().bytesInUse()).as("everything returned").isZero();
+        be.close();
+    }
+
+    private static Tensor tensorOn(Backend be, double[] v, int... dims) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return Tensor.of(be, f, dims);
+    }
 }

@@ -47,8 +47,12 @@ final class ElementKernels {
                 }
             }
             case GELU -> {
-                for (int i = from; i < to; i++) {
-                    y[i] = gelu(x[i]);
+                if (VectorSupport.available()) {
+                    VectorSequenceKernels.gelu(x, y, from, to);
+                } else {
+                    for (int i = from; i < to; i++) {
+                        y[i] = gelu(x[i]);
+                    }
                 }
             }
             default -> {
@@ -80,8 +84,12 @@ final class ElementKernels {
     static void unaryBackward(UnaryOp op, float[] x, float[] dy, float[] dx, int from, int to) {
         switch (op) {
             case GELU -> {
-                for (int i = from; i < to; i++) {
-                    dx[i] = dy[i] * geluDerivative(x[i]);
+                if (VectorSupport.available()) {
+                    VectorSequenceKernels.geluBackward(x, dy, dx, from, to);
+                } else {
+                    for (int i = from; i < to; i++) {
+                        dx[i] = dy[i] * geluDerivative(x[i]);
+                    }
                 }
             }
             case RELU -> {

@@ -112,29 +112,38 @@ final class SequenceKernels {
     // ---------------------------------------------------------------- softmax
 
     static void causalSoftmax(float[] x, float[] y, int rows, int cols, float scale) {
+        boolean vector = VectorSupport.available();
         Parallel.forRange(rows, 8L * cols, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * cols;
                 int visible = r % cols + 1;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < visible; j++) {
-                    max = Math.max(max, scale * x[base + j]);
-                }
-                float sum = 0f;
-                for (int j = 0; j < visible; j++) {
-                    float e = (float) Math.exp(scale * x[base + j] - max);
-                    y[base + j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                for (int j = 0; j < visible; j++) {
-                    y[base + j] *= inv;
-                }
-                for (int j = visible; j < cols; j++) {
-                    y[base + j] = 0f;
+                if (vector) {
+                    VectorSequenceKernels.causalSoftmaxRow(x, y, base, cols, visible, scale);
+                } else {
+                    causalSoftmaxRowScalar(x, y, base, cols, visible, scale);
                 }
             }
         });
+    }
+
+    static void causalSoftmaxRowScalar(float[] x, float[] y, int base, int cols, int visible, float scale) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < visible; j++) {
+            max = Math.max(max, scale * x[base + j]);
+        }
+        float sum = 0f;
+        for (int j = 0; j < visible; j++) {
+            float e = (float) Math.exp(scale * x[base + j] - max);
+            y[base + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int j = 0; j < visible; j++) {
+            y[base + j] *= inv;
+        }
+        for (int j = visible; j < cols; j++) {
+            y[base + j] = 0f;
+        }
     }
 
     static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int cols, float scale) {
@@ -290,67 +299,92 @@ final class SequenceKernels {
     }
 
     static void lstmCell(float[] gates, float[] cPrev, float[] c, float[] h, int batch, int hidden) {
+        boolean vector = VectorSupport.available();
         Parallel.forRange(batch, 40L * hidden, (from, to) -> {
             for (int b = from; b < to; b++) {
-                int g = b * 4 * hidden;
-                int s = b * hidden;
-                for (int j = 0; j < hidden; j++) {
-                    float i = sigmoid(gates[g + j]);
-                    float f = sigmoid(gates[g + hidden + j]);
-                    float gg = tanh(gates[g + 2 * hidden + j]);
-                    float o = sigmoid(gates[g + 3 * hidden + j]);
-                    gates[g + j] = i;
-                    gates[g + hidden + j] = f;
-                    gates[g + 2 * hidden + j] = gg;
-                    gates[g + 3 * hidden + j] = o;
-                    float cv = f * cPrev[s + j] + i * gg;
-                    c[s + j] = cv;
-                    h[s + j] = o * tanh(cv);
+                if (vector) {
+                    VectorSequenceKernels.lstmRow(gates, cPrev, c, h, b * 4 * hidden, b * hidden, hidden);
+                } else {
+                    lstmRowScalar(gates, cPrev, c, h, b * 4 * hidden, b * hidden, hidden, 0);
                 }
             }
         });
+    }
+
+    /** Columns [jFrom, hidden) of one batch row of {@link #lstmCell}: gates at g, states at s. */
+    static void lstmRowScalar(float[] gates, float[] cPrev, float[] c, float[] h, int g, int s, int hidden, int jFrom) {
+        for (int j = jFrom; j < hidden; j++) {
+            float i = sigmoid(gates[g + j]);
+            float f = sigmoid(gates[g + hidden + j]);
+            float gg = tanh(gates[g + 2 * hidden + j]);
+            float o = sigmoid(gates[g + 3 * hidden + j]);
+            gates[g + j] = i;
+            gates[g + hidden + j] = f;
+            gates[g + 2 * hidden + j] = gg;
+            gates[g + 3 * hidden + j] = o;
+            float cv = f * cPrev[s + j] + i * gg;
+            c[s + j] = cv;
+            h[s + j] = o * tanh(cv);
+        }
     }
 
     static void lstmCellBackward(float[] gates, float[] cPrev, float[] c, float[] dh, float[] dc,
                                  float[] dGates, float[] dcPrev, int batch, int hidden) {
+        boolean vector = VectorSupport.available();
         Parallel.forRange(batch, 20L * hidden, (from, to) -> {
             for (int b = from; b < to; b++) {
-                int g = b * 4 * hidden;
-                int s = b * hidden;
-                for (int j = 0; j < hidden; j++) {
-                    float i = gates[g + j];
-                    float f = gates[g + hidden + j];
-                    float gg = gates[g + 2 * hidden + j];
-                    float o = gates[g + 3 * hidden + j];
-                    float tc = tanh(c[s + j]);
-                    float dhv = dh[s + j];
-                    float dct = (dc == null ? 0f : dc[s + j]) + dhv * o * (1f - tc * tc);
-                    dGates[g + j] = dct * gg * i * (1f - i);
-                    dGates[g + hidden + j] = dct * cPrev[s + j] * f * (1f - f);
-                    dGates[g + 2 * hidden + j] = dct * i * (1f - gg * gg);
-                    dGates[g + 3 * hidden + j] = dhv * tc * o * (1f - o);
-                    dcPrev[s + j] = dct * f;
+                if (vector) {
+                    VectorSequenceKernels.lstmBackwardRow(gates, cPrev, c, dh, dc, dGates, dcPrev,
+                            b * 4 * hidden, b * hidden, hidden);
+                } else {
+                    lstmBackwardRowScalar(gates, cPrev, c, dh, dc, dGates, dcPrev, b * 4 * hidden, b * hidden, hidden, 0);
                 }
             }
         });
     }
 
+    static void lstmBackwardRowScalar(float[] gates, float[] cPrev, float[] c, float[] dh, float[] dc,
+                                      float[] dGates, float[] dcPrev, int g, int s, int hidden, int jFrom) {
+        for (int j = jFrom; j < hidden; j++) {
+            float i = gates[g + j];
+            float f = gates[g + hidden + j];
+            float gg = gates[g + 2 * hidden + j];
+            float o = gates[g + 3 * hidden + j];
+            float tc = tanh(c[s + j]);
+            float dhv = dh[s + j];
+            float dct = (dc == null ? 0f : dc[s + j]) + dhv * o * (1f - tc * tc);
+            dGates[g + j] = dct * gg * i * (1f - i);
+            dGates[g + hidden + j] = dct * cPrev[s + j] * f * (1f - f);
+            dGates[g + 2 * hidden + j] = dct * i * (1f - gg * gg);
+            dGates[g + 3 * hidden + j] = dhv * tc * o * (1f - o);
+            dcPrev[s + j] = dct * f;
+        }
+    }
+
     static void gruCell(float[] xg, float[] hg, float[] hPrev, float[] h, float[] saved, int batch, int hidden) {
+        boolean vector = VectorSupport.available();
         Parallel.forRange(batch, 30L * hidden, (from, to) -> {
             for (int b = from; b < to; b++) {
-                int g = b * 3 * hidden;
-                int s = b * hidden;
-                for (int j = 0; j < hidden; j++) {
-                    float r = sigmoid(xg[g + j] + hg[g + j]);
-                    float z = sigmoid(xg[g + hidden + j] + hg[g + hidden + j]);
-                    float nv = tanh(xg[g + 2 * hidden + j] + r * hg[g + 2 * hidden + j]);
-                    saved[g + j] = r;
-                    saved[g + hidden + j] = z;
-                    saved[g + 2 * hidden + j] = nv;
-                    h[s + j] = (1f - z) * nv + z * hPrev[s + j];
+                if (vector) {
+                    VectorSequenceKernels.gruRow(xg, hg, hPrev, h, saved, b * 3 * hidden, b * hidden, hidden);
+                } else {
+                    gruRowScalar(xg, hg, hPrev, h, saved, b * 3 * hidden, b * hidden, hidden, 0);
                 }
             }
         });
+    }
+
+    static void gruRowScalar(float[] xg, float[] hg, float[] hPrev, float[] h, float[] saved, int g, int s, int hidden,
+                             int jFrom) {
+        for (int j = jFrom; j < hidden; j++) {
+            float r = sigmoid(xg[g + j] + hg[g + j]);
+            float z = sigmoid(xg[g + hidden + j] + hg[g + hidden + j]);
+            float nv = tanh(xg[g + 2 * hidden + j] + r * hg[g + 2 * hidden + j]);
+            saved[g + j] = r;
+            saved[g + hidden + j] = z;
+            saved[g + 2 * hidden + j] = nv;
+            h[s + j] = (1f - z) * nv + z * hPrev[s + j];
+        }
     }
 
     static void gruCellBackward(float[] saved, float[] hg, float[] hPrev, float[] dh,

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CPU backend's sequence-model ops against plain double-precision loops written here, over odd
@@ -462,5 +463,64 @@ class SequenceKernelsTest {
         assertClose("gru dxg", download(dxb), dxg, 1e-5);
         assertClose("gru dhg", download(dhb), dhg, 1e-5);
         assertClose("gru dhPrev", download(dhp), dhPrev, 1e-5);
+    }
+
+    // ---------------------------------------------------------------- scalar fallbacks (no Vector API)
+
+    /** The scalar rows the backend runs without the Vector API, against the vector ones (when present) on full rows. */
+    @Test
+    void scalarAndVectorRowsAgree() {
+        assumeTrue(VectorSupport.available(), "the Vector API is off: the scalar rows already ran in the tests above");
+        SplittableRandom r = new SplittableRandom(9);
+        int hidden = 67;
+        float[] pre = random(r, 4 * hidden, -4, 4);
+        float[] cPrev = random(r, hidden, -2, 2);
+        float[] gv = pre.clone();
+        float[] gs = pre.clone();
+        float[] cv = new float[hidden], hv = new float[hidden], cs = new float[hidden], hs = new float[hidden];
+        VectorSequenceKernels.lstmRow(gv, cPrev, cv, hv, 0, 0, hidden);
+        SequenceKernels.lstmRowScalar(gs, cPrev, cs, hs, 0, 0, hidden, 0);
+        assertNear("lstm gates", gv, gs);
+        assertNear("lstm c", cv, cs);
+        assertNear("lstm h", hv, hs);
+        float[] dh = random(r, hidden, -1, 1);
+        float[] dc = random(r, hidden, -1, 1);
+        float[] dgv = new float[4 * hidden], dgs = new float[4 * hidden], dcv = new float[hidden], dcs = new float[hidden];
+        VectorSequenceKernels.lstmBackwardRow(gv, cPrev, cv, dh, dc, dgv, dcv, 0, 0, hidden);
+        SequenceKernels.lstmBackwardRowScalar(gs, cPrev, cs, dh, dc, dgs, dcs, 0, 0, hidden, 0);
+        assertNear("lstm dGates", dgv, dgs);
+        assertNear("lstm dcPrev", dcv, dcs);
+        float[] xg = random(r, 3 * hidden, -3, 3), hg = random(r, 3 * hidden, -3, 3), hp = random(r, hidden, -1, 1);
+        float[] sv = new float[3 * hidden], ss = new float[3 * hidden], hgv = new float[hidden], hgs = new float[hidden];
+        VectorSequenceKernels.gruRow(xg, hg, hp, hgv, sv, 0, 0, hidden);
+        SequenceKernels.gruRowScalar(xg, hg, hp, hgs, ss, 0, 0, hidden, 0);
+        assertNear("gru saved", sv, ss);
+        assertNear("gru h", hgv, hgs);
+        float[] scores = random(r, 100, -5, 5);
+        for (int visible : new int[]{1, 17, 100}) {
+            float[] yv = new float[100], ys = new float[100];
+            VectorSequenceKernels.causalSoftmaxRow(scores, yv, 0, 100, visible, 0.4f);
+            SequenceKernels.causalSoftmaxRowScalar(scores, ys, 0, 100, visible, 0.4f);
+            assertNear("causal softmax, " + visible + " visible", yv, ys);
+        }
+        float[] x = random(r, 1000, -9, 9), dy = random(r, 1000, -1, 1);
+        float[] yv = new float[1000], dxv = new float[1000];
+        VectorSequenceKernels.gelu(x, yv, 0, 1000);
+        VectorSequenceKernels.geluBackward(x, dy, dxv, 0, 1000);
+        float[] ys = new float[1000], dxs = new float[1000];
+        for (int i = 0; i < 1000; i++) {
+            ys[i] = ElementKernels.gelu(x[i]);
+            dxs[i] = dy[i] * ElementKernels.geluDerivative(x[i]);
+        }
+        assertNear("gelu", yv, ys);
+        assertNear("gelu backward", dxv, dxs);
+    }
+
+    private static void assertNear(String what, float[] got, float[] want) {
+        for (int i = 0; i < want.length; i++) {
+            if (!(Math.abs(got[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i])))) {
+                assertThat(got[i]).as("%s[%d]", what, i).isCloseTo(want[i], offset(1e-6f * (1 + Math.abs(want[i]))));
+            }
+        }
     }
 }
