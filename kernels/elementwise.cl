@@ -19,6 +19,11 @@
 #define U_ABS      7
 #define U_SQUARE   8
 #define U_SQRT     9
+#define U_GELU     10
+
+/* GELU's tanh approximation (torch.nn.GELU(approximate='tanh')): sqrt(2 / pi) and the cubic's weight. */
+#define GELU_SQRT_2_OVER_PI 0.7978845608028654f
+#define GELU_CUBIC          0.044715f
 
 /* BinaryOp codes. */
 #define B_ADD 0
@@ -47,6 +52,36 @@ MYELIN_FN float myelin_unary(const int op, const float x)
         case U_ABS:      return fabs(x);
         case U_SQUARE:   return x * x;
         case U_SQRT:     return sqrt(x);
+        case U_GELU:     return 0.5f * x * (1.0f + tanh(GELU_SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)));
+        default:         return NAN;
+    }
+}
+
+/* op'(x), taken at the input, as UnaryOp.derivative. */
+MYELIN_FN float myelin_unary_derivative(const int op, const float x)
+{
+    switch (op) {
+        case U_IDENTITY: return 1.0f;
+        case U_RELU:     return x > 0.0f ? 1.0f : 0.0f;
+        case U_SIGMOID: {
+            const float s = 1.0f / (1.0f + exp(-x));
+            return s * (1.0f - s);
+        }
+        case U_TANH: {
+            const float t = tanh(x);
+            return 1.0f - t * t;
+        }
+        case U_EXP:      return exp(x);
+        case U_LOG:      return 1.0f / x;
+        case U_NEG:      return -1.0f;
+        case U_ABS:      return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);
+        case U_SQUARE:   return 2.0f * x;
+        case U_SQRT:     return 0.5f / sqrt(x);
+        case U_GELU: {
+            const float t = tanh(GELU_SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x));
+            const float du = GELU_SQRT_2_OVER_PI * (1.0f + 3.0f * GELU_CUBIC * x * x);
+            return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+        }
         default:         return NAN;
     }
 }
@@ -70,6 +105,16 @@ __kernel void unary_op(const int op, __global const float* x, __global float* y,
     const int i = (int) get_global_id(0);
     if (i < n) {
         y[i] = myelin_unary(op, x[i]);
+    }
+}
+
+/* dx[i] = dy[i] * op'(x[i]); dx may be dy. */
+__kernel void unary_backward(const int op, __global const float* x, __global const float* dy, __global float* dx,
+                             const int n)
+{
+    const int i = (int) get_global_id(0);
+    if (i < n) {
+        dx[i] = dy[i] * myelin_unary_derivative(op, x[i]);
     }
 }
 

@@ -16,7 +16,8 @@
  *                                                             exist to fill every SM
  * and four transpose variants each (_nn, _nt, _tn, _tt = transA, transB), so that the loads are
  * resolved at compile time. Launch: grid (ceil(n / BN), ceil(m / BM)), block (256), no dynamic shared
- * memory. Keep these names in step with dev.myelin.backend.cuda.CudaKernel.
+ * memory. gemm_tiled_batched_* (at the end) run the same tiles over a batch. Keep these names in step
+ * with dev.myelin.backend.cuda.CudaKernel.
  */
 #define GEMM_THREADS 256
 
@@ -187,3 +188,27 @@ MYELIN_GEMM_ENTRY(gemm_tiled_64_nn, 64, 64, 16, 4, 4, false, false)
 MYELIN_GEMM_ENTRY(gemm_tiled_64_nt, 64, 64, 16, 4, 4, false, true)
 MYELIN_GEMM_ENTRY(gemm_tiled_64_tn, 64, 64, 16, 4, 4, true, false)
 MYELIN_GEMM_ENTRY(gemm_tiled_64_tt, 64, 64, 16, 4, 4, true, true)
+
+/*
+ * Batched: blockIdx.z is the batch index and operand X_z starts at element z * strideX of X (a stride
+ * of 0 shares one operand across the batch). Launch: grid (ceil(n / BN), ceil(m / BM), batch), block
+ * (256). Offsets that break 16-byte alignment send the loads down the scalar path (the vec checks).
+ */
+#define MYELIN_GEMM_BATCHED_ENTRY(NAME, BM, BN, BK, TM, TN, TA, TB)                                      \
+    extern "C" __global__ void __launch_bounds__(GEMM_THREADS)                                          \
+    NAME(int m, int n, int k, float alpha, const float* a, int strideA, const float* b, int strideB,  \
+         float beta, float* c, int strideC)                                                            \
+    {                                                                                                  \
+        const size_t z = blockIdx.z;                                                                   \
+        gemm_tiled<BM, BN, BK, TM, TN, TA, TB>(m, n, k, alpha, a + z * (size_t) strideA,                \
+                                               b + z * (size_t) strideB, beta, c + z * (size_t) strideC); \
+    }
+
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_128_nn, 128, 128, 8, 8, 8, false, false)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_128_nt, 128, 128, 8, 8, 8, false, true)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_128_tn, 128, 128, 8, 8, 8, true, false)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_128_tt, 128, 128, 8, 8, 8, true, true)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_64_nn, 64, 64, 16, 4, 4, false, false)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_64_nt, 64, 64, 16, 4, 4, false, true)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_64_tn, 64, 64, 16, 4, 4, true, false)
+MYELIN_GEMM_BATCHED_ENTRY(gemm_tiled_batched_64_tt, 64, 64, 16, 4, 4, true, true)

@@ -76,16 +76,24 @@ inline void run_block(unsigned threads) {
 #define __align__(n) __attribute__((aligned(n)))
 #define __syncthreads() emulation::sync_threads()
 
-/* Runs kernel(args...) over a 2-D grid of 1-D blocks (the shapes LaunchDims gives every kernel). */
+/* Runs kernel(args...) over a 3-D grid of 1-D blocks (z: the batch of the batched kernels). */
 template <typename... Params, typename... Args>
-void emulate_launch(unsigned gx, unsigned gy, unsigned threads, void (*kernel)(Params...), Args... args) {
-    gridDim = {gx, gy, 1};
+void emulate_launch_z(unsigned gx, unsigned gy, unsigned gz, unsigned threads, void (*kernel)(Params...), Args... args) {
+    gridDim = {gx, gy, gz};
     blockDim = {threads, 1, 1};
     emulation::body = [&] { kernel(args...); };
-    for (unsigned by = 0; by < gy; by++) {
-        for (unsigned bx = 0; bx < gx; bx++) {
-            blockIdx = {bx, by, 0};
-            emulation::run_block(threads);
+    for (unsigned bz = 0; bz < gz; bz++) {
+        for (unsigned by = 0; by < gy; by++) {
+            for (unsigned bx = 0; bx < gx; bx++) {
+                blockIdx = {bx, by, bz};
+                emulation::run_block(threads);
+            }
         }
     }
+}
+
+/* Runs kernel(args...) over a 2-D grid of 1-D blocks (the shapes LaunchDims gives every other kernel). */
+template <typename... Params, typename... Args>
+void emulate_launch(unsigned gx, unsigned gy, unsigned threads, void (*kernel)(Params...), Args... args) {
+    emulate_launch_z(gx, gy, 1, threads, kernel, args...);
 }

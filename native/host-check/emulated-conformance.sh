@@ -11,7 +11,7 @@ g++ -std=c++20 -O1 -shared -fPIC -Wall -Wno-unknown-pragmas -Wno-unused-function
     -o "$out/libcuda.so.1" "$here/emulated_libcuda.cpp"
 cd "$root"
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(-Dtest='dev.myelin.backend.conformance.ConformanceTest,dev.myelin.backend.conformance.MemoryConformanceTest,dev.myelin.backend.conformance.ConvConformanceTest,dev.myelin.backend.cuda.**')
+[ ${#args[@]} -gt 0 ] || args=(-Dtest='dev.myelin.backend.conformance.ConformanceTest,dev.myelin.backend.conformance.MemoryConformanceTest,dev.myelin.backend.conformance.ConvConformanceTest,dev.myelin.backend.conformance.SequenceConformanceTest,dev.myelin.backend.cuda.**')
 LD_LIBRARY_PATH="$out${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" POCL_CACHE_DIR="${POCL_CACHE_DIR:-/tmp/pocl-cache}" \
     mvn -q -B test "${args[@]}"
 echo "emulated-conformance: passed with the emulated driver (see target/surefire-reports)"

@@ -11,6 +11,8 @@
 #include "../../kernels/optim.cl"
 #include "../../kernels/conv.cl"
 #include "../../kernels/norm.cl"
+#include "../../kernels/sequence.cl"
+#include "../../kernels/recurrent.cl"
 #include <cstdio>
 #include <random>
 #include <string>
@@ -212,6 +214,171 @@ int main() {
         }
         expect("batch_norm y S " + std::to_string(S), y, wantY, 1e-4);
         expect("batch_norm running var S " + std::to_string(S), rv, wantRv, 1e-5);
+    }
+    for (int cols : {1, 7, 32, 33, 300}) {   // sequence row kernels: one block per row, 32 or 128 threads
+        const int blocksPerRow = 3, rows = blocksPerRow * cols;   // causal_softmax's square blocks
+        auto x = random(rows * cols);
+        std::vector<float> y(rows * cols, NAN);
+        emulate_launch((unsigned) rows, 1, rowBlock(cols), causal_softmax, (const float*) x.data(), y.data(), rows, cols, 0.5f);
+        std::vector<double> want(rows * cols, 0.0);
+        for (int r = 0; r < rows; r++) {
+            const int visible = r % cols + 1;
+            double mx = -INFINITY, sum = 0;
+            for (int j = 0; j < visible; j++) mx = std::max(mx, 0.5 * x[r * cols + j]);
+            for (int j = 0; j < visible; j++) sum += std::exp(0.5 * x[r * cols + j] - mx);
+            for (int j = 0; j < visible; j++) want[r * cols + j] = std::exp(0.5 * x[r * cols + j] - mx) / sum;
+        }
+        expect("causal_softmax cols " + std::to_string(cols), y, want, 1e-5);
+
+        auto dy = random(rows * cols);
+        std::vector<float> dx = dy;   // in place: dx aliases dy
+        emulate_launch((unsigned) rows, 1, rowBlock(cols), softmax_backward, (const float*) y.data(), (const float*) dx.data(),
+                       dx.data(), rows, cols, 2.0f);
+        for (int r = 0; r < rows; r++) {
+            double dot = 0;
+            for (int j = 0; j < cols; j++) dot += (double) dy[r * cols + j] * y[r * cols + j];
+            for (int j = 0; j < cols; j++) want[r * cols + j] = 2.0 * y[r * cols + j] * (dy[r * cols + j] - dot);
+        }
+        expect("softmax_backward in place cols " + std::to_string(cols), dx, want, 1e-5);
+
+        auto gamma = random(cols), beta = random(cols);
+        std::vector<float> ln(rows * cols, NAN), mean(rows, NAN), invStd(rows, NAN);
+        emulate_launch((unsigned) rows, 1, rowBlock(cols), layer_norm, (const float*) x.data(), (const float*) gamma.data(),
+                       (const float*) beta.data(), ln.data(), mean.data(), invStd.data(), LN_SAVE_MEAN | LN_SAVE_INV_STD,
+                       rows, cols, 1e-5f);
+        std::vector<double> wantMean(rows), wantInv(rows), wantDx(rows * cols), wantDg(cols, 0.0), wantDb(cols, 0.0);
+        for (int r = 0; r < rows; r++) {
+            double mu = 0, var = 0;
+            for (int j = 0; j < cols; j++) mu += x[r * cols + j];
+            mu /= cols;
+            for (int j = 0; j < cols; j++) var += std::pow(x[r * cols + j] - mu, 2);
+            wantMean[r] = mu;
+            wantInv[r] = 1 / std::sqrt(var / cols + 1e-5);
+            double sumG = 0, sumGX = 0;
+            for (int j = 0; j < cols; j++) {
+                const double xhat = (x[r * cols + j] - mu) * wantInv[r], g = (double) dy[r * cols + j] * gamma[j];
+                want[r * cols + j] = xhat * gamma[j] + beta[j];
+                sumG += g;
+                sumGX += g * xhat;
+                wantDg[j] += dy[r * cols + j] * xhat;
+                wantDb[j] += dy[r * cols + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                const double xhat = (x[r * cols + j] - mu) * wantInv[r], g = (double) dy[r * cols + j] * gamma[j];
+                wantDx[r * cols + j] = wantInv[r] / cols * (cols * g - sumG - xhat * sumGX);
+            }
+        }
+        expect("layer_norm y cols " + std::to_string(cols), ln, want, 1e-4);
+        expect("layer_norm mean cols " + std::to_string(cols), mean, wantMean, 1e-5);
+        expect("layer_norm invStd cols " + std::to_string(cols), invStd, wantInv, 1e-4);
+        std::vector<float> lnDx(rows * cols, NAN), dg(cols, NAN), db(cols, NAN);
+        emulate_launch((unsigned) rows, 1, rowBlock(cols), layer_norm_backward, (const float*) x.data(), (const float*) dy.data(),
+                       (const float*) gamma.data(), (const float*) mean.data(), (const float*) invStd.data(), lnDx.data(), rows, cols);
+        emulate_launch(blocks(cols), 1, 256, layer_norm_params_backward, (const float*) x.data(), (const float*) dy.data(),
+                       (const float*) mean.data(), (const float*) invStd.data(), dg.data(), db.data(),
+                       LN_WANT_DGAMMA | LN_WANT_DBETA, rows, cols);
+        expect("layer_norm_backward dx cols " + std::to_string(cols), lnDx, wantDx, 1e-3);
+        expect("layer_norm_params_backward dgamma cols " + std::to_string(cols), dg, wantDg, 1e-3);
+        expect("layer_norm_params_backward dbeta cols " + std::to_string(cols), db, wantDb, 1e-4);
+    }
+    {   // copy_strided: a [2, 5, 3 * 4] tensor's head 1 into [2, 5, 4], then accumulated back
+        const int B = 2, T = 5, H = 3, D = 4, n = B * T * D;
+        auto src = random(B * T * H * D), dst = random(n);
+        auto dst0 = dst;
+        emulate_launch(blocks(n), 1, 256, copy_strided, (const float*) src.data(), D, T * H * D, H * D, dst.data(), 0, T * D, D,
+                       B, T, D, 1);
+        std::vector<double> want(n);
+        for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) for (int d = 0; d < D; d++) {
+            want[(b * T + t) * D + d] = (double) dst0[(b * T + t) * D + d] + src[((b * T + t) * H + 1) * D + d];
+        }
+        expect("copy_strided accumulate", dst, want, 1e-6);
+    }
+    {   // embedding gather and the deterministic scatter-add, ids repeated and one row unused
+        const int n = 300, dim = 5, vocab = 17;
+        auto table = random(vocab * dim), dOut = random(n * dim);
+        std::vector<float> ids(n), out(n * dim, NAN), dTable(vocab * dim, NAN);
+        for (int i = 0; i < n; i++) ids[i] = (float) ((i * 7 + 3) % (vocab - 1));
+        emulate_launch(blocks(n * dim), 1, 256, embedding, (const float*) table.data(), (const float*) ids.data(), out.data(), n, dim);
+        emulate_launch(blocks(vocab * dim), 1, 256, embedding_backward, (const float*) dOut.data(), (const float*) ids.data(),
+                       dTable.data(), n, dim, vocab);
+        std::vector<double> wantOut(n * dim), wantTable(vocab * dim, 0.0);
+        for (int i = 0; i < n; i++) for (int j = 0; j < dim; j++) {
+            wantOut[i * dim + j] = table[(int) ids[i] * dim + j];
+            wantTable[(int) ids[i] * dim + j] += dOut[i * dim + j];
+        }
+        expect("embedding", out, wantOut, 0);
+        expect("embedding_backward", dTable, wantTable, 1e-5);
+    }
+    {   // GELU forward and unary_backward (GELU', and SQRT' on positive inputs)
+        const int n = 1000;
+        auto x = random(n), dy = random(n);
+        std::vector<float> y(n, NAN), dx(n, NAN), pos(n), dxs(n, NAN);
+        for (int i = 0; i < n; i++) pos[i] = std::fabs(x[i]) + 0.1f;
+        emulate_launch(blocks(n), 1, 256, unary_op, U_GELU, (const float*) x.data(), y.data(), n);
+        emulate_launch(blocks(n), 1, 256, unary_backward, U_GELU, (const float*) x.data(), (const float*) dy.data(), dx.data(), n);
+        emulate_launch(blocks(n), 1, 256, unary_backward, U_SQRT, (const float*) pos.data(), (const float*) dy.data(), dxs.data(), n);
+        std::vector<double> wantY(n), wantDx(n), wantDxs(n);
+        const double c = std::sqrt(2 / M_PI);
+        for (int i = 0; i < n; i++) {
+            const double v = x[i], t = std::tanh(c * (v + 0.044715 * v * v * v));
+            wantY[i] = 0.5 * v * (1 + t);
+            wantDx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v));
+            wantDxs[i] = dy[i] * 0.5 / std::sqrt((double) pos[i]);
+        }
+        expect("unary_op gelu", y, wantY, 1e-5);
+        expect("unary_backward gelu", dx, wantDx, 1e-5);
+        expect("unary_backward sqrt", dxs, wantDxs, 1e-5);
+    }
+    {   // LSTM and GRU cells, forward and backward, 3 x 70 (a partial last block)
+        const int B = 3, Hd = 70, n = B * Hd;
+        auto pre = random(B * 4 * Hd), cPrev = random(n), dh = random(n), dc = random(n);
+        auto gates = pre;
+        std::vector<float> cOut(n, NAN), h(n, NAN), dGates(B * 4 * Hd, NAN);
+        emulate_launch(blocks(n), 1, 256, lstm_cell, gates.data(), (const float*) cPrev.data(), cOut.data(), h.data(), B, Hd);
+        std::vector<float> dcPrev = dc;   // dcPrev aliases dc
+        emulate_launch(blocks(n), 1, 256, lstm_cell_backward, (const float*) gates.data(), (const float*) cPrev.data(),
+                       (const float*) cOut.data(), (const float*) dh.data(), (const float*) dcPrev.data(), 1, dGates.data(),
+                       dcPrev.data(), B, Hd);
+        std::vector<double> wantH(n), wantDg(B * 4 * Hd), wantDc(n);
+        auto sig = [](double v) { return 1 / (1 + std::exp(-v)); };
+        for (int b = 0; b < B; b++) for (int j = 0; j < Hd; j++) {
+            const int base = b * 4 * Hd + j, at = b * Hd + j;
+            const double i = sig(pre[base]), f = sig(pre[base + Hd]), g = std::tanh(pre[base + 2 * Hd]), o = sig(pre[base + 3 * Hd]);
+            const double cv = f * cPrev[at] + i * g, tc = std::tanh(cv);
+            wantH[at] = o * tc;
+            const double dcTotal = dc[at] + dh[at] * o * (1 - tc * tc);
+            wantDg[base] = dcTotal * g * i * (1 - i);
+            wantDg[base + Hd] = dcTotal * cPrev[at] * f * (1 - f);
+            wantDg[base + 2 * Hd] = dcTotal * i * (1 - g * g);
+            wantDg[base + 3 * Hd] = dh[at] * tc * o * (1 - o);
+            wantDc[at] = dcTotal * f;
+        }
+        expect("lstm_cell h", h, wantH, 1e-5);
+        expect("lstm_cell_backward dGates", dGates, wantDg, 1e-5);
+        expect("lstm_cell_backward dcPrev (aliasing dc)", dcPrev, wantDc, 1e-5);
+
+        auto xg = random(B * 3 * Hd), hg = random(B * 3 * Hd), hPrev = random(n);
+        std::vector<float> gh(n, NAN), saved(B * 3 * Hd, NAN), dxg(B * 3 * Hd, NAN), dhg(B * 3 * Hd, NAN), dhPrev(n, NAN);
+        emulate_launch(blocks(n), 1, 256, gru_cell, (const float*) xg.data(), (const float*) hg.data(), (const float*) hPrev.data(),
+                       gh.data(), saved.data(), B, Hd);
+        emulate_launch(blocks(n), 1, 256, gru_cell_backward, (const float*) saved.data(), (const float*) hg.data(),
+                       (const float*) hPrev.data(), (const float*) dh.data(), dxg.data(), dhg.data(), dhPrev.data(), B, Hd);
+        std::vector<double> wantGh(n), wantDxg(B * 3 * Hd), wantDhg(B * 3 * Hd), wantDhPrev(n);
+        for (int b = 0; b < B; b++) for (int j = 0; j < Hd; j++) {
+            const int base = b * 3 * Hd + j, at = b * Hd + j;
+            const double r = sig((double) xg[base] + hg[base]), z = sig((double) xg[base + Hd] + hg[base + Hd]);
+            const double nv = std::tanh(xg[base + 2 * Hd] + r * hg[base + 2 * Hd]);
+            wantGh[at] = (1 - z) * nv + z * hPrev[at];
+            const double dn = dh[at] * (1 - z) * (1 - nv * nv), dr = dn * hg[base + 2 * Hd] * r * (1 - r);
+            const double dz = dh[at] * (hPrev[at] - nv) * z * (1 - z);
+            wantDxg[base] = dr; wantDxg[base + Hd] = dz; wantDxg[base + 2 * Hd] = dn;
+            wantDhg[base] = dr; wantDhg[base + Hd] = dz; wantDhg[base + 2 * Hd] = dn * r;
+            wantDhPrev[at] = dh[at] * z;
+        }
+        expect("gru_cell h", gh, wantGh, 1e-5);
+        expect("gru_cell_backward dxg", dxg, wantDxg, 1e-4);
+        expect("gru_cell_backward dhg", dhg, wantDhg, 1e-4);
+        expect("gru_cell_backward dhPrev", dhPrev, wantDhPrev, 1e-5);
     }
     std::printf("shared kernels host check (CUDA launch shapes): %d of %d checks passed\n", checks - failures, checks);
     return failures == 0 ? 0 : 1;

@@ -113,6 +113,23 @@ final class CublasGemm implements AutoCloseable {
                 "cublasSgemm(" + m + "x" + n + "x" + k + ")");
     }
 
+    /**
+     * {@link #sgemm} over a batch: matrix i of each operand starts i * stride elements after its
+     * pointer (0 shares it). The operand swap swaps the strides with the pointers.
+     */
+    void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             CUdeviceptr a, int strideA, CUdeviceptr b, int strideB, float beta,
+                             CUdeviceptr c, int strideC, int batch) {
+        ColumnMajorCall call = ColumnMajorCall.forRowMajor(transA, transB, m, n, k);
+        check(JCublas2.cublasSgemmStridedBatched(handle, call.opFirst(), call.opSecond(), call.m(), call.n(), call.k(),
+                        Pointer.to(new float[]{alpha}),
+                        b, call.ldFirst(), strideB,
+                        a, call.ldSecond(), strideA,
+                        Pointer.to(new float[]{beta}),
+                        c, call.ldc(), strideC, batch),
+                "cublasSgemmStridedBatched(" + batch + " x " + m + "x" + n + "x" + k + ")");
+    }
+
     String description() {
         return tf32 ? "cuBLAS 12, TF32 tensor cores" : "cuBLAS 12";
     }

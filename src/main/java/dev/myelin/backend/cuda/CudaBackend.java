@@ -58,6 +58,7 @@ public final class CudaBackend implements Backend {
     /** cuBLAS when libcublas.so.12 loads, else null and {@link #gemmNote} says why. */
     private final CublasGemm cublas;
     private final String gemmNote;
+    private final CudaSequenceOps sequence;
     /** Reused for downloads (at most one staging chunk), grown on demand. */
     private PinnedHostMemory.Block downloadStaging;
     private Thread boundThread;
@@ -104,6 +105,7 @@ public final class CudaBackend implements Backend {
         }
         this.cublas = blas;
         this.gemmNote = note;
+        this.sequence = new CudaSequenceOps(this, blas, device.smCount());
     }
 
     @Override
@@ -130,7 +132,7 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- context and buffers
 
     /** Makes the context current on the calling thread (a no-op on the thread that used it last). */
-    private void bind() {
+    void bind() {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
@@ -154,7 +156,7 @@ public final class CudaBackend implements Backend {
         return typed;
     }
 
-    private CUdeviceptr ptr(Buffer buffer) {
+    CUdeviceptr ptr(Buffer buffer) {
         return buf(buffer).block;
     }
 
@@ -293,7 +295,7 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- launching
 
     /** Kernel arguments in order, each a pointer to its value as cuLaunchKernel wants them. */
-    private final class Args {
+    final class Args {
         private final List<NativePointerObject> values = new ArrayList<>(14);
         private final StringBuilder signature = new StringBuilder(14);
 
@@ -322,14 +324,14 @@ public final class CudaBackend implements Backend {
                         + "'s parameters (" + kernel.signature() + ")");
             }
             bind();
-            CudaErrors.check(cuLaunchKernel(module.function(kernel), c.gridX(), c.gridY(), 1, c.blockX(), c.blockY(), 1,
+            CudaErrors.check(cuLaunchKernel(module.function(kernel), c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), 1,
                             0, stream, Pointer.to(values.toArray(new NativePointerObject[0])), null),
-                    "cuLaunchKernel(" + kernel.entry() + ", grid " + c.gridX() + "x" + c.gridY()
+                    "cuLaunchKernel(" + kernel.entry() + ", grid " + c.gridX() + "x" + c.gridY() + "x" + c.gridZ()
                             + ", block " + c.blockX() + "x" + c.blockY() + ")");
         }
     }
 
-    private Args args() {
+    Args args() {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
@@ -704,81 +706,78 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    // ---------------------------------------------------------------- sequence models (in progress)
-
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("cuda backend: " + op + " is not implemented yet");
-    }
+    // ---------------------------------------------------------------- sequence models (CudaSequenceOps)
 
     @Override
     public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             Buffer a, int strideA, Buffer b, int strideB, float beta, Buffer c, int strideC, int batch) {
-        throw notYet("gemmBatched");
+        sequence.gemmBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
     }
 
     @Override
     public void copyStrided(Buffer src, int srcOffset, int srcBatchStride, int srcRowStride,
                             Buffer dst, int dstOffset, int dstBatchStride, int dstRowStride,
                             int batches, int rows, int cols, boolean accumulate) {
-        throw notYet("copyStrided");
+        sequence.copyStrided(src, srcOffset, srcBatchStride, srcRowStride, dst, dstOffset, dstBatchStride, dstRowStride,
+                batches, rows, cols, accumulate);
     }
 
     @Override
     public void causalSoftmax(Buffer x, Buffer y, int rows, int cols, float scale) {
-        throw notYet("causalSoftmax");
+        sequence.causalSoftmax(x, y, rows, cols, scale);
     }
 
     @Override
     public void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, float scale) {
-        throw notYet("softmaxBackward");
+        sequence.softmaxBackward(y, dy, dx, rows, cols, scale);
     }
 
     @Override
     public void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           int rows, int cols, float eps) {
-        throw notYet("layerNorm");
+        sequence.layerNorm(x, gamma, beta, y, saveMean, saveInvStd, rows, cols, eps);
     }
 
     @Override
     public void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols) {
-        throw notYet("layerNormBackward");
+        sequence.layerNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, rows, cols);
     }
 
     @Override
     public void embedding(Buffer table, Buffer ids, Buffer out, int n, int dim) {
-        throw notYet("embedding");
+        sequence.embedding(table, ids, out, n, dim);
     }
 
     @Override
     public void embeddingBackward(Buffer dOut, Buffer ids, Buffer dTable, int n, int dim, int vocab) {
-        throw notYet("embeddingBackward");
+        sequence.embeddingBackward(dOut, ids, dTable, n, dim, vocab);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, Buffer x, Buffer dy, Buffer dx, int n) {
-        throw notYet("unaryBackward");
+        sequence.unaryBackward(op, x, dy, dx, n);
     }
 
     @Override
     public void lstmCell(Buffer gates, Buffer cPrev, Buffer c, Buffer h, int batch, int hidden) {
-        throw notYet("lstmCell");
+        sequence.lstmCell(gates, cPrev, c, h, batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Buffer gates, Buffer cPrev, Buffer c, Buffer dh, Buffer dc,
                                  Buffer dGates, Buffer dcPrev, int batch, int hidden) {
-        throw notYet("lstmCellBackward");
+        sequence.lstmCellBackward(gates, cPrev, c, dh, dc, dGates, dcPrev, batch, hidden);
     }
 
     @Override
     public void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer h, Buffer saved, int batch, int hidden) {
-        throw notYet("gruCell");
+        sequence.gruCell(xg, hg, hPrev, h, saved, batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Buffer saved, Buffer hg, Buffer hPrev, Buffer dh,
                                 Buffer dxg, Buffer dhg, Buffer dhPrev, int batch, int hidden) {
-        throw notYet("gruCellBackward");
+        sequence.gruCellBackward(saved, hg, hPrev, dh, dxg, dhg, dhPrev, batch, hidden);
     }
 }

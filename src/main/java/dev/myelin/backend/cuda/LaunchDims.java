@@ -24,6 +24,8 @@ final class LaunchDims {
     static final long MAX_GRID_X = Integer.MAX_VALUE;
     /** CUDA's limit on gridDim.y. */
     static final long MAX_GRID_Y = 65_535;
+    /** CUDA's limit on gridDim.z. */
+    static final long MAX_GRID_Z = 65_535;
 
     private LaunchDims() {
     }
@@ -72,6 +74,21 @@ final class LaunchDims {
         LaunchConfig config = new LaunchConfig(gridX(ceilDiv(n, tile), "GEMM over " + n + " columns"), (int) gridY,
                 GEMM_THREADS, 1);
         return new Gemm(CudaKernel.gemm(tile, transA, transB), tile, config);
+    }
+
+    /**
+     * The batched variant: the same tiles with the batch on the grid's z (at most 65,535, CUDA's limit);
+     * the tile choice counts the blocks of the whole batch against the SMs.
+     */
+    static Gemm gemmBatched(boolean transA, boolean transB, int m, int n, int batch, int smCount) {
+        if (batch < 1 || batch > MAX_GRID_Z) {
+            throw new BackendException("cuda: batched GEMM over " + batch + " matrices: the batch must be in [1, "
+                    + MAX_GRID_Z + "] (CUDA's grid limit)");
+        }
+        Gemm one = gemm(transA, transB, m, n, (int) Math.max(1, Math.ceil((double) smCount / batch)));
+        LaunchConfig c = one.config();
+        return new Gemm(CudaKernel.gemmBatched(one.tile(), transA, transB), one.tile(),
+                new LaunchConfig(c.gridX(), c.gridY(), batch, c.blockX(), c.blockY()));
     }
 
     private static int gridX(long blocks, String what) {

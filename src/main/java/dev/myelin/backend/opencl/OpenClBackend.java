@@ -46,6 +46,7 @@ public final class OpenClBackend implements Backend {
     private final OpenClAllocator allocator;
     private final OpenClKernels kernels;
     private final int gemmTile;
+    private final OpenClSequenceOps sequence = new OpenClSequenceOps(this);
     /** Host copies of uploads still in flight: non-blocking writes read them until the queue drains. */
     private final List<FloatBuffer> pendingUploads = new ArrayList<>();
     private long pendingUploadBytes;
@@ -101,7 +102,7 @@ public final class OpenClBackend implements Backend {
         return b;
     }
 
-    private static long mem(Buffer buffer) {
+    static long mem(Buffer buffer) {
         return buf(buffer).mem;
     }
 
@@ -221,7 +222,7 @@ public final class OpenClBackend implements Backend {
     private OpenClKernels.Kernel current;
 
     /** Selects the kernel the next clSetKernelArg calls and launch go to. */
-    private long begin(String name) {
+    long begin(String name) {
         if (closed) {
             throw new IllegalStateException("OpenCL backend is closed");
         }
@@ -229,14 +230,14 @@ public final class OpenClBackend implements Backend {
         return current.handle();
     }
 
-    private void launch1d(int items) {
+    void launch1d(int items) {
         int local = (int) Math.min(ELEMENT_GROUP, current.maxWorkGroup());
         long global = ((long) items + local - 1) / local * local;
         enqueue(1, global, 1, local, 1);
     }
 
     /** One work-group per row: local size a power of two, smaller for short rows. */
-    private void launchRows(int rows, int cols) {
+    void launchRows(int rows, int cols) {
         int local = cols <= 32 ? 32 : ROW_GROUP;
         while (local > current.maxWorkGroup() && local > 1) {
             local >>= 1;
@@ -245,14 +246,23 @@ public final class OpenClBackend implements Backend {
     }
 
     private void enqueue(int dims, long global0, long global1, long local0, long local1) {
+        enqueue(dims, global0, global1, 1, local0, local1);
+    }
+
+    /** An NDRange of up to 3 dimensions; the third one's local size is 1. */
+    void enqueue(int dims, long global0, long global1, long global2, long local0, long local1) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer global = stack.mallocPointer(dims);
             PointerBuffer local = stack.mallocPointer(dims);
             global.put(0, global0);
             local.put(0, local0);
-            if (dims == 2) {
+            if (dims >= 2) {
                 global.put(1, global1);
                 local.put(1, local1);
+            }
+            if (dims == 3) {
+                global.put(2, global2);
+                local.put(2, 1);
             }
             int status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
             if (ClErrors.isOutOfMemory(status)) {
@@ -268,6 +278,11 @@ public final class OpenClBackend implements Backend {
             }
             ClErrors.check(status, "clEnqueueNDRangeKernel(" + current.name() + ")");
         }
+    }
+
+    /** Side of the square work-group of the gemm kernels (16, or 8 on devices with small work-groups). */
+    int gemmTile() {
+        return gemmTile;
     }
 
     // ---------------------------------------------------------------- linear algebra
@@ -815,81 +830,78 @@ public final class OpenClBackend implements Backend {
         clReleaseContext(context);
     }
 
-    // ---------------------------------------------------------------- sequence models (in progress)
-
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("opencl backend: " + op + " is not implemented yet");
-    }
+    // ---------------------------------------------------------------- sequence models (OpenClSequenceOps)
 
     @Override
     public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             Buffer a, int strideA, Buffer b, int strideB, float beta, Buffer c, int strideC, int batch) {
-        throw notYet("gemmBatched");
+        sequence.gemmBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
     }
 
     @Override
     public void copyStrided(Buffer src, int srcOffset, int srcBatchStride, int srcRowStride,
                             Buffer dst, int dstOffset, int dstBatchStride, int dstRowStride,
                             int batches, int rows, int cols, boolean accumulate) {
-        throw notYet("copyStrided");
+        sequence.copyStrided(src, srcOffset, srcBatchStride, srcRowStride, dst, dstOffset, dstBatchStride, dstRowStride,
+                batches, rows, cols, accumulate);
     }
 
     @Override
     public void causalSoftmax(Buffer x, Buffer y, int rows, int cols, float scale) {
-        throw notYet("causalSoftmax");
+        sequence.causalSoftmax(x, y, rows, cols, scale);
     }
 
     @Override
     public void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, float scale) {
-        throw notYet("softmaxBackward");
+        sequence.softmaxBackward(y, dy, dx, rows, cols, scale);
     }
 
     @Override
     public void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           int rows, int cols, float eps) {
-        throw notYet("layerNorm");
+        sequence.layerNorm(x, gamma, beta, y, saveMean, saveInvStd, rows, cols, eps);
     }
 
     @Override
     public void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols) {
-        throw notYet("layerNormBackward");
+        sequence.layerNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, rows, cols);
     }
 
     @Override
     public void embedding(Buffer table, Buffer ids, Buffer out, int n, int dim) {
-        throw notYet("embedding");
+        sequence.embedding(table, ids, out, n, dim);
     }
 
     @Override
     public void embeddingBackward(Buffer dOut, Buffer ids, Buffer dTable, int n, int dim, int vocab) {
-        throw notYet("embeddingBackward");
+        sequence.embeddingBackward(dOut, ids, dTable, n, dim, vocab);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, Buffer x, Buffer dy, Buffer dx, int n) {
-        throw notYet("unaryBackward");
+        sequence.unaryBackward(op, x, dy, dx, n);
     }
 
     @Override
     public void lstmCell(Buffer gates, Buffer cPrev, Buffer c, Buffer h, int batch, int hidden) {
-        throw notYet("lstmCell");
+        sequence.lstmCell(gates, cPrev, c, h, batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Buffer gates, Buffer cPrev, Buffer c, Buffer dh, Buffer dc,
                                  Buffer dGates, Buffer dcPrev, int batch, int hidden) {
-        throw notYet("lstmCellBackward");
+        sequence.lstmCellBackward(gates, cPrev, c, dh, dc, dGates, dcPrev, batch, hidden);
     }
 
     @Override
     public void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer h, Buffer saved, int batch, int hidden) {
-        throw notYet("gruCell");
+        sequence.gruCell(xg, hg, hPrev, h, saved, batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Buffer saved, Buffer hg, Buffer hPrev, Buffer dh,
                                 Buffer dxg, Buffer dhg, Buffer dhPrev, int batch, int hidden) {
-        throw notYet("gruCellBackward");
+        sequence.gruCellBackward(saved, hg, hPrev, dh, dxg, dhg, dhPrev, batch, hidden);
     }
 }

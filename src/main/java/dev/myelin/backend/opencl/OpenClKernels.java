@@ -32,12 +32,14 @@ final class OpenClKernels {
 
     private static final Map<String, String> FILE_OF = Map.ofEntries(
             Map.entry("gemm", "gemm.cl"),
+            Map.entry("gemm_batched", "gemm.cl"),
             Map.entry("unary_op", "elementwise.cl"),
             Map.entry("binary_op", "elementwise.cl"),
             Map.entry("axpby", "elementwise.cl"),
             Map.entry("bias_activation", "elementwise.cl"),
             Map.entry("activation_backward", "elementwise.cl"),
             Map.entry("fill", "elementwise.cl"),
+            Map.entry("unary_backward", "elementwise.cl"),
             Map.entry("reduce_rows", "reduce.cl"),
             Map.entry("reduce_cols", "reduce.cl"),
             Map.entry("argmax_rows", "reduce.cl"),
@@ -58,7 +60,19 @@ final class OpenClKernels {
             Map.entry("avg_pool2d_backward", "conv.cl"),
             Map.entry("dropout", "norm.cl"),
             Map.entry("batch_norm", "norm.cl"),
-            Map.entry("batch_norm_backward", "norm.cl"));
+            Map.entry("batch_norm_backward", "norm.cl"),
+            Map.entry("copy_strided", "sequence.cl"),
+            Map.entry("causal_softmax", "sequence.cl"),
+            Map.entry("softmax_backward", "sequence.cl"),
+            Map.entry("layer_norm", "sequence.cl"),
+            Map.entry("layer_norm_backward", "sequence.cl"),
+            Map.entry("layer_norm_params_backward", "sequence.cl"),
+            Map.entry("embedding", "sequence.cl"),
+            Map.entry("embedding_backward", "sequence.cl"),
+            Map.entry("lstm_cell", "recurrent.cl"),
+            Map.entry("lstm_cell_backward", "recurrent.cl"),
+            Map.entry("gru_cell", "recurrent.cl"),
+            Map.entry("gru_cell_backward", "recurrent.cl"));
 
     private final long context;
     private final OpenClDevice device;

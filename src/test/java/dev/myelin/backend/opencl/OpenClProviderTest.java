@@ -119,7 +119,7 @@ class OpenClProviderTest {
 
     @Test
     void everyKernelSourceIsOnTheClasspath() throws Exception {
-        for (String file : new String[]{"gemm.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "optim.cl", "conv.cl", "norm.cl", "cuda_preamble.h"}) {
+        for (String file : new String[]{"gemm.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "optim.cl", "conv.cl", "norm.cl", "sequence.cl", "recurrent.cl", "cuda_preamble.h"}) {
             try (var in = getClass().getResourceAsStream("/kernels/" + file)) {
                 assertThat(in).as(file).isNotNull();
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isNotBlank();
@@ -128,7 +128,8 @@ class OpenClProviderTest {
         for (String kernel : OpenClKernels.kernelNames()) {
             String all = String.join("\n", OpenClKernels.source("gemm.cl"), OpenClKernels.source("elementwise.cl"),
                     OpenClKernels.source("reduce.cl"), OpenClKernels.source("softmax.cl"), OpenClKernels.source("optim.cl"),
-                    OpenClKernels.source("conv.cl"), OpenClKernels.source("norm.cl"));
+                    OpenClKernels.source("conv.cl"), OpenClKernels.source("norm.cl"), OpenClKernels.source("sequence.cl"),
+                    OpenClKernels.source("recurrent.cl"));
             assertThat(all).as(kernel).containsPattern("__kernel void " + kernel + "\\(");
         }
     }
