@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The character models train on a slice of Moby Dick, on the CPU and on OpenCL, with falling validation loss. */
 class CharModelTrainingTest {
-    /** Tiny sizes: each epoch is 70 steps of [8, 32] characters over the first 20,000 characters. */
-    private static List<SequenceEpochResult> train(Backend backend, CharModelConfig shape, float lr, int epochs) {
-        CharText text = CharText.load(CharTextTest.mobyDickOrSkip(), 20_000);
+    /** Tiny sizes, batches of [8, 32]: an epoch over the first 20,000 characters is 70 steps, over 6,000 it is 21. */
+    private static List<SequenceEpochResult> train(Backend backend, CharModelConfig shape, float lr, int characters, int epochs) {
+        CharText text = CharText.load(CharTextTest.mobyDickOrSkip(), characters);
         CharText.Split split = text.split(0.1);
         CharBatches train = new CharBatches(split.train(), 8, shape.context(), "train");
         CharBatches validation = new CharBatches(split.validation(), 8, shape.context(), "validation");
@@ -29,10 +29,14 @@ class CharModelTrainingTest {
                 shape.embedding(), shape.heads(), shape.context(), shape.dropout());
         CharModel model = CharModels.create(config, backend, 7);
         try (var opt = new Adam(model.parameters(), lr); var trainer = new SequenceTrainer(model, opt)) {
+            double untrained = SequenceTrainer.evaluate(model, validation);
             List<SequenceEpochResult> results = trainer.clipGradNorm(1f).schedule(LrSchedule.constant(lr))
                     .fit(train, validation, epochs, 0, SequenceTrainingListener.NONE);
             assertThat(results).hasSize(epochs);
             assertThat(results.get(epochs - 1).steps()).isEqualTo((long) epochs * train.chunks());
+            // Near ln(vocabulary) untrained (guessing), and well below after training.
+            assertThat(untrained).isGreaterThan(Math.log(text.vocabulary().size()) - 0.5);
+            assertThat(results.get(epochs - 1).validationLoss()).isLessThan(untrained - 0.8);
             return results;
         } finally {
             model.close();
@@ -42,34 +46,32 @@ class CharModelTrainingTest {
     private static final CharModelConfig LSTM = new CharModelConfig("char-lstm", 1, 1, 64, 16, 0, 32, 0f);
     private static final CharModelConfig TRANSFORMER = new CharModelConfig("char-transformer", 1, 2, 0, 32, 2, 32, 0f);
 
-    private static void assertLearns(List<SequenceEpochResult> results, int vocabulary) {
+    private static void assertLearns(List<SequenceEpochResult> results) {
         SequenceEpochResult first = results.get(0);
         SequenceEpochResult last = results.get(results.size() - 1);
         assertThat(last.validationLoss()).isLessThan(first.validationLoss());
-        // Below the loss of knowing nothing (ln of the vocabulary) and below that of the first epoch by a margin.
-        assertThat(last.validationLoss()).isLessThan(Math.log(vocabulary) - 1);
         assertThat(last.validationBitsPerChar()).isEqualTo(last.validationLoss() / Math.log(2));
         assertThat(last.trainLoss()).isLessThan(first.trainLoss());
     }
 
     @Test
     void aCharLstmLearnsMobyDickOnTheCpu() {
-        assertLearns(train(new CpuBackend(), LSTM, 1e-2f, 2), 67);
+        assertLearns(train(new CpuBackend(), LSTM, 1e-2f, 20_000, 2));
     }
 
     @Test
     void aCharTransformerLearnsMobyDickOnTheCpu() {
-        assertLearns(train(new CpuBackend(), TRANSFORMER, 3e-3f, 2), 67);
+        assertLearns(train(new CpuBackend(), TRANSFORMER, 3e-3f, 20_000, 2));
     }
 
     @Test
     void aCharLstmLearnsMobyDickOnOpenCl() {
-        assertLearns(train(BackendsUnderTest.get("opencl"), LSTM, 1e-2f, 2), 67);
+        assertLearns(train(BackendsUnderTest.get("opencl"), LSTM, 1e-2f, 6_000, 2));
     }
 
     @Test
     void aCharTransformerLearnsMobyDickOnOpenCl() {
-        assertLearns(train(BackendsUnderTest.get("opencl"), TRANSFORMER, 3e-3f, 2), 67);
+        assertLearns(train(BackendsUnderTest.get("opencl"), TRANSFORMER, 3e-3f, 6_000, 2));
     }
 
     @Test
