@@ -46,6 +46,9 @@ public final class CharText {
         if (limit != null && limit < 1) {
             throw new IllegalArgumentException("character limit must be at least 1, got " + limit);
         }
+        if (Files.isDirectory(file)) {
+            throw new DataException(file + ": a folder, not a text file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new DataException(file + ": missing file (no such regular file)");
         }

@@ -107,6 +107,8 @@ public class CharTextTest {
         Path missing = dir.resolve("nothing.txt");
         assertThatThrownBy(() -> CharText.load(missing, null)).isInstanceOf(DataException.class)
                 .hasMessage(missing + ": missing file (no such regular file)");
+        assertThatThrownBy(() -> CharText.load(dir, null)).isInstanceOf(DataException.class)
+                .hasMessage(dir + ": a folder, not a text file");
         Path empty = Files.write(dir.resolve("empty.txt.gz"), gzip(new byte[0]));
         assertThatThrownBy(() -> CharText.load(empty, null)).isInstanceOf(DataException.class)
                 .hasMessageStartingWith(empty + ": empty text");
