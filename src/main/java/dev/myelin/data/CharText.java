@@ -121,14 +121,15 @@ public final class CharText {
     }
 
     /**
-     * The first part for training and the last {@code validationFraction} (rounded half up, as
-     * {@code Math.round}) for validation; a fraction of 0 leaves validation empty.
+     * The first part for training and the last {@code validationFraction} for validation: the last
+     * floor(length * fraction) characters, as Python's {@code int(n * fraction)} counts them. A fraction
+     * of 0 leaves validation empty.
      */
     public Split split(double validationFraction) {
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
         }
-        int held = (int) Math.round(ids.length * validationFraction);
+        int held = (int) (ids.length * validationFraction);
         int cut = ids.length - held;
         if (cut < 2) {
             throw new DataException(source + ": a text of " + ids.length + " characters leaves " + cut
