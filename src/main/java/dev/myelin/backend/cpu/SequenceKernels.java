@@ -101,8 +101,14 @@ final class SequenceKernels {
         return s;
     }
 
+    /** Scratch kept per thread up to this many floats (4 MiB); larger operands get a one-off array. */
+    private static final int SCRATCH_KEPT = 1 << 20;
+
     /** Scratch slot {@code slot}, at least {@code length} floats. */
     private static float[] grow(float[][] scratch, int slot, int length) {
+        if (length > SCRATCH_KEPT) {
+            return new float[length];
+        }
         if (scratch[slot].length < length) {
             scratch[slot] = new float[length];
         }
@@ -147,9 +153,14 @@ final class SequenceKernels {
     }
 
     static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int cols, float scale) {
+        boolean vector = VectorSupport.available();
         Parallel.forRange(rows, 4L * cols, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * cols;
+                if (vector) {
+                    VectorSequenceKernels.softmaxBackwardRow(y, dy, dx, base, cols, scale);
+                    continue;
+                }
                 float dot = 0f;
                 for (int j = 0; j < cols; j++) {
                     dot += dy[base + j] * y[base + j];
@@ -165,23 +176,35 @@ final class SequenceKernels {
 
     static void layerNorm(float[] x, float[] gamma, float[] beta, float[] y, float[] saveMean, float[] saveInvStd,
                           int rows, int cols, float eps) {
+        boolean vector = VectorSupport.available();
         Parallel.forRange(rows, 4L * cols, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * cols;
-                float sum = 0f;
-                for (int j = 0; j < cols; j++) {
-                    sum += x[base + j];
-                }
-                float mean = sum / cols;
+                float mean;
+                float sq;
                 // Two passes: the variance from squared deviations, not E[x^2] - mean^2, which cancels.
-                float sq = 0f;
-                for (int j = 0; j < cols; j++) {
-                    float d = x[base + j] - mean;
-                    sq += d * d;
+                if (vector) {
+                    mean = VectorSequenceKernels.sum(x, base, cols) / cols;
+                    sq = VectorSequenceKernels.squaredDeviations(x, base, cols, mean);
+                } else {
+                    float sum = 0f;
+                    for (int j = 0; j < cols; j++) {
+                        sum += x[base + j];
+                    }
+                    mean = sum / cols;
+                    sq = 0f;
+                    for (int j = 0; j < cols; j++) {
+                        float d = x[base + j] - mean;
+                        sq += d * d;
+                    }
                 }
                 float invStd = (float) (1.0 / Math.sqrt(sq / cols + eps));
-                for (int j = 0; j < cols; j++) {
-                    y[base + j] = (x[base + j] - mean) * invStd * gamma[j] + beta[j];
+                if (vector) {
+                    VectorSequenceKernels.normalizeRow(x, gamma, beta, y, base, cols, mean, invStd);
+                } else {
+                    for (int j = 0; j < cols; j++) {
+                        y[base + j] = (x[base + j] - mean) * invStd * gamma[j] + beta[j];
+                    }
                 }
                 if (saveMean != null) {
                     saveMean[r] = mean;
@@ -196,11 +219,16 @@ final class SequenceKernels {
     static void layerNormBackward(float[] x, float[] dy, float[] gamma, float[] mean, float[] invStd,
                                   float[] dx, float[] dgamma, float[] dbeta, int rows, int cols) {
         if (dx != null) {
+            boolean vector = VectorSupport.available();
             Parallel.forRange(rows, 6L * cols, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int base = r * cols;
                     float mu = mean[r];
                     float is = invStd[r];
+                    if (vector) {
+                        VectorSequenceKernels.layerNormBackwardRow(x, dy, gamma, dx, base, cols, mu, is);
+                        continue;
+                    }
                     float sumG = 0f;
                     float sumGx = 0f;
                     for (int j = 0; j < cols; j++) {

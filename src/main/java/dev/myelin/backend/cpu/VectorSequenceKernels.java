@@ -169,4 +169,111 @@ final class VectorSequenceKernels {
             y[base + j] = 0f;
         }
     }
+
+    // ---------------------------------------------------------------- row reductions (softmax backward, layer norm)
+
+    /** sum of a[aOff + j] * b[bOff + j] for j < n. */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int j = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; j < bound; j += VLEN) {
+            acc = FloatVector.fromArray(SPECIES, a, aOff + j).fma(FloatVector.fromArray(SPECIES, b, bOff + j), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            sum += a[aOff + j] * b[bOff + j];
+        }
+        return sum;
+    }
+
+    static float sum(float[] a, int off, int n) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int j = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; j < bound; j += VLEN) {
+            acc = acc.add(FloatVector.fromArray(SPECIES, a, off + j));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            sum += a[off + j];
+        }
+        return sum;
+    }
+
+    /** sum of (a[off + j] - mean)^2 for j < n. */
+    static float squaredDeviations(float[] a, int off, int n, float mean) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int j = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; j < bound; j += VLEN) {
+            FloatVector d = FloatVector.fromArray(SPECIES, a, off + j).sub(mean);
+            acc = d.fma(d, acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float d = a[off + j] - mean;
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    /** y = (x - mean) * invStd * gamma + beta over one row. */
+    static void normalizeRow(float[] x, float[] gamma, float[] beta, float[] y, int base, int cols, float mean, float invStd) {
+        int j = 0;
+        int bound = SPECIES.loopBound(cols);
+        for (; j < bound; j += VLEN) {
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, base + j).sub(mean).mul(invStd);
+            xhat.fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j)).intoArray(y, base + j);
+        }
+        for (; j < cols; j++) {
+            y[base + j] = (x[base + j] - mean) * invStd * gamma[j] + beta[j];
+        }
+    }
+
+    /** dx[base + j] = scale * y * (dy - dot) over one row. */
+    static void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int base, int cols, float scale) {
+        float dot = dot(dy, base, y, base, cols);
+        int j = 0;
+        int bound = SPECIES.loopBound(cols);
+        for (; j < bound; j += VLEN) {
+            FloatVector yv = FloatVector.fromArray(SPECIES, y, base + j);
+            FloatVector.fromArray(SPECIES, dy, base + j).sub(dot).mul(yv).mul(scale).intoArray(dx, base + j);
+        }
+        for (; j < cols; j++) {
+            dx[base + j] = scale * y[base + j] * (dy[base + j] - dot);
+        }
+    }
+
+    /** One row of the layer-norm input gradient (see {@link SequenceKernels#layerNormBackward}). */
+    static void layerNormBackwardRow(float[] x, float[] dy, float[] gamma, float[] dx, int base, int cols, float mu, float is) {
+        FloatVector sumG = FloatVector.zero(SPECIES);
+        FloatVector sumGx = FloatVector.zero(SPECIES);
+        int j = 0;
+        int bound = SPECIES.loopBound(cols);
+        for (; j < bound; j += VLEN) {
+            FloatVector g = FloatVector.fromArray(SPECIES, dy, base + j).mul(FloatVector.fromArray(SPECIES, gamma, j));
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, base + j).sub(mu).mul(is);
+            sumG = sumG.add(g);
+            sumGx = g.fma(xhat, sumGx);
+        }
+        float sg = sumG.reduceLanes(VectorOperators.ADD);
+        float sgx = sumGx.reduceLanes(VectorOperators.ADD);
+        for (int k = j; k < cols; k++) {
+            float g = dy[base + k] * gamma[k];
+            sg += g;
+            sgx += g * (x[base + k] - mu) * is;
+        }
+        float factor = is / cols;
+        j = 0;
+        for (; j < bound; j += VLEN) {
+            FloatVector g = FloatVector.fromArray(SPECIES, dy, base + j).mul(FloatVector.fromArray(SPECIES, gamma, j));
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, base + j).sub(mu).mul(is);
+            g.mul((float) cols).sub(sg).sub(xhat.mul(sgx)).mul(factor).intoArray(dx, base + j);
+        }
+        for (; j < cols; j++) {
+            float xhat = (x[base + j] - mu) * is;
+            dx[base + j] = factor * (cols * dy[base + j] * gamma[j] - sg - xhat * sgx);
+        }
+    }
 }
