@@ -185,28 +185,50 @@ __kernel void layer_norm_backward(__global const float* x, __global const float*
     }
 }
 
-/* Which of layer_norm_params_backward's outputs to write. */
-#define LN_WANT_DGAMMA 1
-#define LN_WANT_DBETA  2
-
 /*
- * dgamma[c] = sum over rows of dy * xhat, dbeta[c] = sum over rows of dy; one work-item per column
- * (neighbours read neighbouring addresses), rows summed in ascending order.
+ * dgamma[c] = sum over rows of dy * xhat and dbeta[c] = sum over rows of dy, in two deterministic
+ * passes so that thousands of rows do not run down one thread per column: layer_norm_params_partial
+ * sums chunks of chunkRows rows (one work-item per (chunk, column), neighbours on neighbouring
+ * columns), partial [2, chunks, cols] holding the dgamma then the dbeta sums; layer_norm_params_sum
+ * adds the chunks in ascending order (one work-item per column).
  */
-__kernel void layer_norm_params_backward(__global const float* x, __global const float* dy,
-                                         __global const float* saveMean, __global const float* saveInvStd,
-                                         __global float* dgamma, __global float* dbeta, const int want,
-                                         const int rows, const int cols)
+__kernel void layer_norm_params_partial(__global const float* x, __global const float* dy,
+                                        __global const float* saveMean, __global const float* saveInvStd,
+                                        __global float* partial, const int rows, const int cols, const int chunkRows)
 {
-    const int c = (int) get_global_id(0);
-    if (c < cols) {
+    const int i = (int) get_global_id(0);
+    const int chunks = (rows + chunkRows - 1) / chunkRows;
+    if (i < chunks * cols) {
+        const int chunk = i / cols;
+        const int c = i - chunk * cols;
+        const int end = min(rows, (chunk + 1) * chunkRows);
         float accDy = 0.0f;
         float accDyXhat = 0.0f;
-        for (int r = 0; r < rows; r++) {
+        for (int r = chunk * chunkRows; r < end; r++) {
             const long at = (long) r * cols + c;
             const float d = dy[at];
             accDy += d;
             accDyXhat += d * (x[at] - saveMean[r]) * saveInvStd[r];
+        }
+        partial[i] = accDyXhat;
+        partial[(long) chunks * cols + i] = accDy;
+    }
+}
+
+/* Which of layer_norm_params_sum's outputs to write. */
+#define LN_WANT_DGAMMA 1
+#define LN_WANT_DBETA  2
+
+__kernel void layer_norm_params_sum(__global const float* partial, __global float* dgamma, __global float* dbeta,
+                                    const int want, const int chunks, const int cols)
+{
+    const int c = (int) get_global_id(0);
+    if (c < cols) {
+        float accDyXhat = 0.0f;
+        float accDy = 0.0f;
+        for (int k = 0; k < chunks; k++) {
+            accDyXhat += partial[(long) k * cols + c];
+            accDy += partial[(long) (chunks + k) * cols + c];
         }
         if (want & LN_WANT_DGAMMA) {
             dgamma[c] = accDyXhat;

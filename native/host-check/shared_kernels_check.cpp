@@ -274,12 +274,15 @@ int main() {
         std::vector<float> lnDx(rows * cols, NAN), dg(cols, NAN), db(cols, NAN);
         emulate_launch((unsigned) rows, 1, rowBlock(cols), layer_norm_backward, (const float*) x.data(), (const float*) dy.data(),
                        (const float*) gamma.data(), (const float*) mean.data(), (const float*) invStd.data(), lnDx.data(), rows, cols);
-        emulate_launch(blocks(cols), 1, 256, layer_norm_params_backward, (const float*) x.data(), (const float*) dy.data(),
-                       (const float*) mean.data(), (const float*) invStd.data(), dg.data(), db.data(),
-                       LN_WANT_DGAMMA | LN_WANT_DBETA, rows, cols);
+        const int chunkRows = 16, chunks = (rows + chunkRows - 1) / chunkRows;   // ReductionChunks' smallest chunk
+        std::vector<float> partial(2 * chunks * cols, NAN);
+        emulate_launch(blocks(chunks * cols), 1, 256, layer_norm_params_partial, (const float*) x.data(), (const float*) dy.data(),
+                       (const float*) mean.data(), (const float*) invStd.data(), partial.data(), rows, cols, chunkRows);
+        emulate_launch(blocks(cols), 1, 256, layer_norm_params_sum, (const float*) partial.data(), dg.data(), db.data(),
+                       LN_WANT_DGAMMA | LN_WANT_DBETA, chunks, cols);
         expect("layer_norm_backward dx cols " + std::to_string(cols), lnDx, wantDx, 1e-3);
-        expect("layer_norm_params_backward dgamma cols " + std::to_string(cols), dg, wantDg, 1e-3);
-        expect("layer_norm_params_backward dbeta cols " + std::to_string(cols), db, wantDb, 1e-4);
+        expect("layer_norm_params dgamma cols " + std::to_string(cols), dg, wantDg, 1e-3);
+        expect("layer_norm_params dbeta cols " + std::to_string(cols), db, wantDb, 1e-4);
     }
     {   // copy_strided: a [2, 5, 3 * 4] tensor's head 1 into [2, 5, 4], then accumulated back
         const int B = 2, T = 5, H = 3, D = 4, n = B * T * D;

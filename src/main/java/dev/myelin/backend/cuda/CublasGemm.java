@@ -100,6 +100,17 @@ final class CublasGemm implements AutoCloseable {
         }
     }
 
+    /**
+     * The batched call's strides: the operands are swapped as in {@link ColumnMajorCall}, and their
+     * batch strides with them (the first operand, B, walks by strideB).
+     */
+    record StridedCall(ColumnMajorCall call, long strideFirst, long strideSecond, long strideC) {
+        static StridedCall forRowMajor(boolean transA, boolean transB, int m, int n, int k,
+                                       int strideA, int strideB, int strideC) {
+            return new StridedCall(ColumnMajorCall.forRowMajor(transA, transB, m, n, k), strideB, strideA, strideC);
+        }
+    }
+
     /** Row-major C = alpha op(A) op(B) + beta C; cuBLAS does not read C when beta == 0. k must be > 0. */
     void sgemm(boolean transA, boolean transB, int m, int n, int k,
                float alpha, CUdeviceptr a, CUdeviceptr b, float beta, CUdeviceptr c) {
@@ -115,18 +126,19 @@ final class CublasGemm implements AutoCloseable {
 
     /**
      * {@link #sgemm} over a batch: matrix i of each operand starts i * stride elements after its
-     * pointer (0 shares it). The operand swap swaps the strides with the pointers.
+     * pointer (0 shares it). The operand swap swaps the strides with the pointers ({@link StridedCall}).
      */
     void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              CUdeviceptr a, int strideA, CUdeviceptr b, int strideB, float beta,
                              CUdeviceptr c, int strideC, int batch) {
-        ColumnMajorCall call = ColumnMajorCall.forRowMajor(transA, transB, m, n, k);
+        StridedCall strided = StridedCall.forRowMajor(transA, transB, m, n, k, strideA, strideB, strideC);
+        ColumnMajorCall call = strided.call();
         check(JCublas2.cublasSgemmStridedBatched(handle, call.opFirst(), call.opSecond(), call.m(), call.n(), call.k(),
                         Pointer.to(new float[]{alpha}),
-                        b, call.ldFirst(), strideB,
-                        a, call.ldSecond(), strideA,
+                        b, call.ldFirst(), strided.strideFirst(),
+                        a, call.ldSecond(), strided.strideSecond(),
                         Pointer.to(new float[]{beta}),
-                        c, call.ldc(), strideC, batch),
+                        c, call.ldc(), strided.strideC(), batch),
                 "cublasSgemmStridedBatched(" + batch + " x " + m + "x" + n + "x" + k + ")");
     }
 

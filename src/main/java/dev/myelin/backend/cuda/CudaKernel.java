@@ -26,7 +26,8 @@ enum CudaKernel {
     DROPOUT("pppiffii"), BATCH_NORM("ppppppppiiiiiff"), BATCH_NORM_BACKWARD("ppppppppiiiii"),
     // kernels/sequence.cl
     COPY_STRIDED("piiipiiiiiii"), CAUSAL_SOFTMAX("ppiif"), SOFTMAX_BACKWARD("pppiif"), LAYER_NORM("ppppppiiif"),
-    LAYER_NORM_BACKWARD("ppppppii"), LAYER_NORM_PARAMS_BACKWARD("ppppppiii"), EMBEDDING("pppii"),
+    LAYER_NORM_BACKWARD("ppppppii"), LAYER_NORM_PARAMS_PARTIAL("pppppiii"), LAYER_NORM_PARAMS_SUM("pppiii"),
+    EMBEDDING("pppii"),
     EMBEDDING_BACKWARD("pppiii"),
     // kernels/recurrent.cl
     LSTM_CELL("ppppii"), LSTM_CELL_BACKWARD("pppppippii"), GRU_CELL("pppppii"), GRU_CELL_BACKWARD("pppppppii"),

@@ -1,6 +1,7 @@
 package dev.myelin.backend.cuda;
 
 import dev.myelin.backend.Buffer;
+import dev.myelin.backend.ReductionChunks;
 import dev.myelin.backend.StridedRange;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.opencl.KernelCodes;
@@ -12,7 +13,7 @@ import dev.myelin.backend.opencl.KernelCodes;
  * cuBLAS). Kept apart so that the backend's own file stays about memory, streams and the original op set.
  */
 final class CudaSequenceOps {
-    /** layer_norm's save flags and layer_norm_params_backward's want flags (LN_* in kernels/sequence.cl). */
+    /** layer_norm's save flags and layer_norm_params_sum's want flags (LN_* in kernels/sequence.cl). */
     private static final int SAVE_MEAN = 1, SAVE_INV_STD = 2, WANT_DGAMMA = 1, WANT_DBETA = 2;
 
     private final CudaBackend backend;
@@ -85,7 +86,7 @@ final class CudaSequenceOps {
                 .launch(CudaKernel.LAYER_NORM, LaunchDims.rows(rows, cols));
     }
 
-    /** Two launches: dx row by row, then dgamma and dbeta column by column. */
+    /** dx row by row; dgamma and dbeta in two passes over chunks of rows (see {@link ReductionChunks}). */
     void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                            Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols) {
         if (cols == 0) {
@@ -96,9 +97,22 @@ final class CudaSequenceOps {
                     .launch(CudaKernel.LAYER_NORM_BACKWARD, LaunchDims.rows(rows, cols));
         }
         if (dgamma != null || dbeta != null) {
-            args().p(x).p(dy).p(saveMean).p(saveInvStd).p(dgamma == null ? x : dgamma).p(dbeta == null ? x : dbeta)
-                    .i((dgamma == null ? 0 : WANT_DGAMMA) | (dbeta == null ? 0 : WANT_DBETA)).i(rows).i(cols)
-                    .launch(CudaKernel.LAYER_NORM_PARAMS_BACKWARD, LaunchDims.elementwise(cols));
+            int chunkRows = ReductionChunks.rowsPerChunk(rows);
+            int chunks = ReductionChunks.chunks(rows);
+            Buffer partial = backend.allocate(Math.multiplyExact(2 * Math.max(chunks, 1), cols));
+            try {
+                if (chunks > 0) {
+                    args().p(x).p(dy).p(saveMean).p(saveInvStd).p(partial).i(rows).i(cols).i(chunkRows)
+                            .launch(CudaKernel.LAYER_NORM_PARAMS_PARTIAL, LaunchDims.elementwise((long) chunks * cols));
+                }
+                // Outputs not wanted get the workspace as a stand-in; the flags keep them unwritten.
+                args().p(partial).p(dgamma == null ? partial : dgamma).p(dbeta == null ? partial : dbeta)
+                        .i((dgamma == null ? 0 : WANT_DGAMMA) | (dbeta == null ? 0 : WANT_DBETA)).i(chunks).i(cols)
+                        .launch(CudaKernel.LAYER_NORM_PARAMS_SUM, LaunchDims.elementwise(cols));
+            } finally {
+                // Released after enqueueing: the one in-order stream runs both kernels before the block is reused.
+                backend.release(partial);
+            }
         }
     }
 

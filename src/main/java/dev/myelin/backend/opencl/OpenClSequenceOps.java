@@ -1,6 +1,7 @@
 package dev.myelin.backend.opencl;
 
 import dev.myelin.backend.Buffer;
+import dev.myelin.backend.ReductionChunks;
 import dev.myelin.backend.StridedRange;
 import dev.myelin.backend.UnaryOp;
 
@@ -16,7 +17,7 @@ import static org.lwjgl.opencl.CL10.clSetKernelArg1p;
  * its one in-order queue.
  */
 final class OpenClSequenceOps {
-    /** layer_norm's save flags and layer_norm_params_backward's want flags (LN_* in kernels/sequence.cl). */
+    /** layer_norm's save flags and layer_norm_params_sum's want flags (LN_* in kernels/sequence.cl). */
     private static final int SAVE_MEAN = 1, SAVE_INV_STD = 2, WANT_DGAMMA = 1, WANT_DBETA = 2;
 
     private final OpenClBackend backend;
@@ -120,7 +121,7 @@ final class OpenClSequenceOps {
         backend.launchRows(rows, cols);
     }
 
-    /** Two launches: dx row by row, then dgamma and dbeta column by column. */
+    /** dx row by row; dgamma and dbeta in two passes over chunks of rows (see {@link ReductionChunks}). */
     void layerNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                            Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols) {
         if (cols == 0) {
@@ -139,18 +140,36 @@ final class OpenClSequenceOps {
             backend.launchRows(rows, cols);
         }
         if (dgamma != null || dbeta != null) {
-            long xm = mem(x);
-            long k = backend.begin("layer_norm_params_backward");
-            clSetKernelArg1p(k, 0, xm);
-            clSetKernelArg1p(k, 1, mem(dy));
-            clSetKernelArg1p(k, 2, mem(saveMean));
-            clSetKernelArg1p(k, 3, mem(saveInvStd));
-            clSetKernelArg1p(k, 4, dgamma == null ? xm : mem(dgamma));
-            clSetKernelArg1p(k, 5, dbeta == null ? xm : mem(dbeta));
-            clSetKernelArg1i(k, 6, (dgamma == null ? 0 : WANT_DGAMMA) | (dbeta == null ? 0 : WANT_DBETA));
-            clSetKernelArg1i(k, 7, rows);
-            clSetKernelArg1i(k, 8, cols);
-            backend.launch1d(cols);
+            int chunkRows = ReductionChunks.rowsPerChunk(rows);
+            int chunks = ReductionChunks.chunks(rows);
+            Buffer partial = backend.allocate(Math.multiplyExact(2 * Math.max(chunks, 1), cols));
+            try {
+                long k = backend.begin("layer_norm_params_partial");
+                clSetKernelArg1p(k, 0, mem(x));
+                clSetKernelArg1p(k, 1, mem(dy));
+                clSetKernelArg1p(k, 2, mem(saveMean));
+                clSetKernelArg1p(k, 3, mem(saveInvStd));
+                clSetKernelArg1p(k, 4, mem(partial));
+                clSetKernelArg1i(k, 5, rows);
+                clSetKernelArg1i(k, 6, cols);
+                clSetKernelArg1i(k, 7, chunkRows);
+                if (chunks > 0) {
+                    backend.launch1d(Math.multiplyExact(chunks, cols));
+                }
+                long pm = mem(partial);
+                k = backend.begin("layer_norm_params_sum");
+                clSetKernelArg1p(k, 0, pm);
+                // Outputs not wanted get the workspace as a stand-in; the flags keep them unwritten.
+                clSetKernelArg1p(k, 1, dgamma == null ? pm : mem(dgamma));
+                clSetKernelArg1p(k, 2, dbeta == null ? pm : mem(dbeta));
+                clSetKernelArg1i(k, 3, (dgamma == null ? 0 : WANT_DGAMMA) | (dbeta == null ? 0 : WANT_DBETA));
+                clSetKernelArg1i(k, 4, chunks);
+                clSetKernelArg1i(k, 5, cols);
+                backend.launch1d(cols);
+            } finally {
+                // Released after enqueueing: the in-order queue runs both kernels before the buffer is reused.
+                backend.release(partial);
+            }
         }
     }
 

@@ -69,4 +69,48 @@ class CublasMappingTest {
             }
         }
     }
+
+    /** The batched call: per matrix, the reference SGEMM at the swapped strides' offsets gives gemmBatched. */
+    @Test
+    void stridedBatchedCallGivesTheRowMajorBatchedProduct() {
+        CpuBackend cpu = new CpuBackend();
+        SplittableRandom random = new SplittableRandom(6);
+        int m = 5, n = 3, k = 4, batch = 3;
+        for (boolean shareA : new boolean[]{false, true}) {
+            for (boolean ta : new boolean[]{false, true}) {
+                for (boolean tb : new boolean[]{false, true}) {
+                    int strideA = shareA ? 0 : m * k + 2, strideB = k * n + 1, strideC = m * n + 3;
+                    float[] a = new float[strideA * (batch - 1) + m * k], b = new float[strideB * (batch - 1) + k * n];
+                    float[] c = new float[strideC * batch];
+                    for (int i = 0; i < a.length; i++) a[i] = (float) random.nextDouble(-1, 1);
+                    for (int i = 0; i < b.length; i++) b[i] = (float) random.nextDouble(-1, 1);
+                    for (int i = 0; i < c.length; i++) c[i] = (float) random.nextDouble(-1, 1);
+
+                    Buffer ab = cpu.allocate(a.length), bb = cpu.allocate(b.length), cb = cpu.allocate(c.length);
+                    cpu.upload(a, 0, ab, 0, a.length);
+                    cpu.upload(b, 0, bb, 0, b.length);
+                    cpu.upload(c, 0, cb, 0, c.length);
+                    cpu.gemmBatched(ta, tb, m, n, k, 1.5f, ab, strideA, bb, strideB, 0.5f, cb, strideC, batch);
+                    float[] want = new float[c.length];
+                    cpu.download(cb, 0, want, 0, want.length);
+
+                    CublasGemm.StridedCall strided = CublasGemm.StridedCall.forRowMajor(ta, tb, m, n, k, strideA, strideB, strideC);
+                    CublasGemm.ColumnMajorCall call = strided.call();
+                    float[] got = c.clone();
+                    for (int z = 0; z < batch; z++) {
+                        float[] first = java.util.Arrays.copyOfRange(b, (int) (z * strided.strideFirst()), b.length);
+                        float[] second = java.util.Arrays.copyOfRange(a, (int) (z * strided.strideSecond()), a.length);
+                        float[] out = java.util.Arrays.copyOfRange(got, (int) (z * strided.strideC()), got.length);
+                        referenceSgemm(call.opFirst(), call.opSecond(), call.m(), call.n(), call.k(), 1.5f,
+                                first, call.ldFirst(), second, call.ldSecond(), 0.5f, out, call.ldc());
+                        System.arraycopy(out, 0, got, (int) (z * strided.strideC()), m * n);
+                    }
+                    for (int i = 0; i < want.length; i++) {
+                        assertThat(got[i]).as("shareA=%s transA=%s transB=%s [%d]", shareA, ta, tb, i)
+                                .isCloseTo(want[i], within(1e-5f));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * CudaBackend checks every launch's arguments against {@link CudaKernel#signature()}, but only on a
- * GPU. This reads the launches out of CudaBackend's source ({@code args().i(..).p(..)...launch(K, ..)})
+ * GPU. This reads the launches out of CudaBackend's and CudaSequenceOps' sources
+ * ({@code args().i(..).p(..)...launch(K, ..)})
  * so that a wrong order or type fails CI on machines without one. Together with the PTX parameter
  * test this ties each call site to the compiled kernel.
  */
@@ -24,37 +25,44 @@ class CudaLaunchArgumentsTest {
 
     @Test
     void everyLaunchPassesTheKernelsParameters() throws Exception {
-        Path source = Path.of("src/main/java/dev/myelin/backend/cuda/CudaBackend.java");
-        Assumptions.assumeTrue(Files.exists(source), "not run from the source tree");
-        String code = Files.readString(source);
+        Path dir = Path.of("src/main/java/dev/myelin/backend/cuda");
+        Assumptions.assumeTrue(Files.exists(dir.resolve("CudaBackend.java")), "not run from the source tree");
         Set<CudaKernel> seen = EnumSet.noneOf(CudaKernel.class);
-        Matcher chain = CHAIN.matcher(code);
         int launches = 0;
-        while (chain.find()) {
-            StringBuilder passed = new StringBuilder();
-            Matcher arg = ARG.matcher(chain.group(1));
-            while (arg.find()) {
-                passed.append(arg.group(1));
-            }
-            if (chain.group(3) != null) {
-                CudaKernel kernel = CudaKernel.valueOf(chain.group(3));
-                assertThat(passed.toString()).as("arguments of " + kernel.entry()).isEqualTo(kernel.signature());
-                seen.add(kernel);
-            } else {
-                // gemm: the kernel is chosen by LaunchDims; every tiled variant shares one signature.
-                for (CudaKernel kernel : CudaKernel.values()) {
-                    if (kernel.name().startsWith("GEMM_TILED_")) {
-                        assertThat(passed.toString()).as("arguments of " + kernel.entry()).isEqualTo(kernel.signature());
-                        seen.add(kernel);
+        // The launches live in the backend and, for the sequence-model ops, in CudaSequenceOps.
+        for (String file : new String[]{"CudaBackend.java", "CudaSequenceOps.java"}) {
+            String code = Files.readString(dir.resolve(file));
+            // A chain launching launch.kernel() runs a tiled GEMM LaunchDims picks: batched ones in CudaSequenceOps.
+            boolean batchedGemm = file.equals("CudaSequenceOps.java");
+            Matcher chain = CHAIN.matcher(code);
+            while (chain.find()) {
+                StringBuilder passed = new StringBuilder();
+                Matcher arg = ARG.matcher(chain.group(1));
+                while (arg.find()) {
+                    passed.append(arg.group(1));
+                }
+                if (chain.group(3) != null) {
+                    CudaKernel kernel = CudaKernel.valueOf(chain.group(3));
+                    assertThat(passed.toString()).as(file + ": arguments of " + kernel.entry()).isEqualTo(kernel.signature());
+                    seen.add(kernel);
+                } else {
+                    // Every tiled variant of one family shares one signature.
+                    for (CudaKernel kernel : CudaKernel.values()) {
+                        if (kernel.name().startsWith("GEMM_TILED_") && kernel.name().startsWith("GEMM_TILED_BATCHED_") == batchedGemm) {
+                            assertThat(passed.toString()).as(file + ": arguments of " + kernel.entry()).isEqualTo(kernel.signature());
+                            seen.add(kernel);
+                        }
                     }
                 }
+                launches++;
             }
-            launches++;
+            if (file.equals("CudaBackend.java")) {
+                // REDUCE_ROWS shares its argument chain with REDUCE_COLS (one Args, two launch sites).
+                assertThat(code).contains("args.launch(CudaKernel.REDUCE_ROWS");
+                seen.add(CudaKernel.REDUCE_ROWS);
+            }
         }
-        assertThat(launches).isGreaterThanOrEqualTo(13);
-        // REDUCE_ROWS shares its argument chain with REDUCE_COLS (one Args, two launch sites).
-        assertThat(code).contains("args.launch(CudaKernel.REDUCE_ROWS");
-        seen.add(CudaKernel.REDUCE_ROWS);
+        assertThat(launches).isGreaterThanOrEqualTo(27);
         assertThat(seen).as("every kernel is launched somewhere").containsExactlyInAnyOrder(CudaKernel.values());
     }
 }

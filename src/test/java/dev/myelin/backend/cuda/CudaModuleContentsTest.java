@@ -76,6 +76,7 @@ class CudaModuleContentsTest {
         assertThat(CudaKernel.UNARY_OP.entry()).isEqualTo("unary_op");
         assertThat(CudaKernel.gemm(128, false, true)).isEqualTo(CudaKernel.GEMM_TILED_128_NT);
         assertThat(CudaKernel.gemm(64, true, false).entry()).isEqualTo("gemm_tiled_64_tn");
+        assertThat(CudaKernel.gemmBatched(128, true, true).entry()).isEqualTo("gemm_tiled_batched_128_tt");
     }
 
     /** The architectures the Java side believes are in the fatbin are the ones the build script compiles. */

@@ -51,6 +51,20 @@ class LaunchDimsTest {
     }
 
     @Test
+    void batchedGemmPutsTheBatchOnTheGridsZ() {
+        LaunchDims.Gemm g = LaunchDims.gemmBatched(false, true, 130, 67, 12, 132);
+        assertThat(g.kernel()).isEqualTo(CudaKernel.GEMM_TILED_BATCHED_64_NT);
+        assertThat(g.config()).isEqualTo(new LaunchConfig(2, 3, 12, 256, 1));
+        assertThat(g.config().threads()).isEqualTo(2L * 3 * 12 * 256);
+        // 8 big tiles per matrix times 32 matrices fill 132 SMs: the 128 tile.
+        LaunchDims.Gemm big = LaunchDims.gemmBatched(true, false, 256, 512, 32, 132);
+        assertThat(big.kernel()).isEqualTo(CudaKernel.GEMM_TILED_BATCHED_128_TN);
+        assertThat(big.config()).isEqualTo(new LaunchConfig(4, 2, 32, 256, 1));
+        assertThatThrownBy(() -> LaunchDims.gemmBatched(false, false, 8, 8, 65_536, 132))
+                .isInstanceOf(BackendException.class).hasMessageContaining("grid limit");
+    }
+
+    @Test
     void gemmBeyondTheGridLimitSaysSo() {
         // Too many rows for 64-row tiles on the grid's y axis: the 128 tile still fits ...
         assertThat(LaunchDims.gemm(false, false, 65_535 * 64 + 1, 8, 1000).tile()).isEqualTo(128);
