@@ -25,10 +25,11 @@ final class ControlOptions {
     @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warm-up epochs before the cosine schedule (default: ${DEFAULT-VALUE}).")
     int warmupEpochs;
 
-    @Option(names = "--clip-grad-norm", description = "Clip gradients to this global L2 norm.")
+    @Option(names = "--clip-grad-norm", description = "Clip gradients to this global L2 norm (char-* models: 1 unless given).")
     Float clipGradNorm;
 
-    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Hold out the last FRACTION of the training set for validation.")
+    @Option(names = "--val-split", paramLabel = "FRACTION",
+            description = "Hold out the last FRACTION of the training set for validation (char-* models: of the text, 0.1 unless given).")
     Double valSplit;
 
     @Option(names = "--early-stopping", paramLabel = "PATIENCE",

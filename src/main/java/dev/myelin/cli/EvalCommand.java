@@ -47,6 +47,10 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Checkpoint ckpt = Checkpoints.read(checkpoint);
         String modelName = ckpt.modelName();
+        if (dev.myelin.train.CharModels.NAMES.contains(modelName)) {
+            throw new CheckpointException(checkpoint + ": holds a " + modelName + " language model; eval scores MNIST "
+                    + "classifiers (generate text with sample --checkpoint)");
+        }
         int inputs = ckpt.requireInt(Checkpoints.INPUTS);
         int classes = ckpt.requireInt(Checkpoints.CLASSES);
         Path dir = Mnist.resolve(data, message -> {

@@ -7,12 +7,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code myelin info | train | eval | bench}. Exit codes: 0 success, 2 bad usage or bad input (one-line message on
+ * {@code myelin info | train | eval | sample | bench}. Exit codes: 0 success, 2 bad usage or bad input (one-line message on
  * stderr, no stack trace), 1 a bug (stack trace).
  */
 @Command(name = "myelin", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Myelin: deep learning for Java on CPU, OpenCL and CUDA.",
-        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
@@ -24,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: info, train, eval or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: info, train, eval, sample or bench");
     }
 
     public static void main(String[] args) {

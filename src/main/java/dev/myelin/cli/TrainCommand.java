@@ -10,6 +10,7 @@ import dev.myelin.optim.Adam;
 import dev.myelin.optim.LrSchedule;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.optim.Sgd;
+import dev.myelin.train.CharModels;
 import dev.myelin.train.EpochResult;
 import dev.myelin.train.Models;
 import dev.myelin.train.ProgressBarListener;
@@ -30,7 +31,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", sortOptions = false,
-        description = "Train a network on MNIST and report loss, test accuracy and speed per epoch.")
+        description = "Train a network on MNIST and report loss, test accuracy and speed per epoch; or, with --model char-*, "
+                + "a character-level language model on a text file, reporting validation loss in nats and bits per character.")
 final class TrainCommand implements Callable<Integer> {
     enum OptimizerName { sgd, adam, adamw, adadelta }
 
@@ -38,13 +40,15 @@ final class TrainCommand implements Callable<Integer> {
             completionCandidates = ModelNames.class)
     String model;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}; 1 for char-* models).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Samples per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "128",
+            description = "Samples per step (default: ${DEFAULT-VALUE}; 64 for cnn; for char-* models, 32 parallel text streams).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "1e-3",
+            description = "Learning rate (default: ${DEFAULT-VALUE}; with Adam, 8e-3 for char-lstm, char-gru and char-rnn, 4e-3 for char-transformer).")
     float lr;
 
     @Option(names = "--lr-schedule", defaultValue = "cosine",
@@ -74,14 +78,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "auto, cpu, opencl or cuda (default: $$MYELIN_BACKEND, else auto).")
     String backend;
 
-    @Option(names = "--data", description = "Folder holding the MNIST IDX files (default: $$MYELIN_DATA, else the user cache, downloading when missing).")
+    @Option(names = "--data", description = "Folder holding the MNIST IDX files (default: $$MYELIN_DATA, else the user cache, "
+            + "downloading when missing); for char-* models, the UTF-8 text file to learn (plain or gzipped; required).")
     Path data;
 
-    @Option(names = "--limit", description = "Train on the first N training images only.")
+    @Option(names = "--limit", description = "Train on the first N training images only; for char-* models, on the first N characters of the text.")
     Integer limit;
 
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "After every epoch save DIR/last.safetensors, "
-            + "DIR/best.safetensors (best test accuracy), DIR/metrics.jsonl and DIR/training.png.")
+            + "DIR/best.safetensors (best test accuracy; for char-* models lowest validation loss), DIR/metrics.jsonl "
+            + "and (MNIST models) DIR/training.png.")
     Path checkpoint;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue from DIR/last.safetensors at its next epoch, "
@@ -101,20 +107,25 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ControlOptions control = new ControlOptions();
 
+    @CommandLine.Mixin
+    CharModelOptions charOptions = new CharModelOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     static final class ModelNames extends ArrayList<String> {
         ModelNames() {
             super(Models.NAMES);
+            addAll(CharModels.NAMES);
         }
     }
 
     private void validate() {
         var cl = spec.commandLine();
-        if (!Models.NAMES.contains(model)) {
-            throw new CommandLine.ParameterException(cl, "unknown --model '" + model + "' (expected one of " + Models.NAMES + ")");
+        if (!Models.NAMES.contains(model) && !CharModels.NAMES.contains(model)) {
+            throw new CommandLine.ParameterException(cl, "unknown --model '" + model + "' (expected one of " + new ModelNames() + ")");
         }
+        charOptions.validate(cl, model, control.dropout, lrSchedule);
         if (epochs < 1) {
             throw new CommandLine.ParameterException(cl, "--epochs must be at least 1, got " + epochs);
         }
@@ -148,6 +159,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         control.applyModelDefaults(this, spec.commandLine().getParseResult());
+        if (CharModels.NAMES.contains(model)) {
+            CharTraining.applyDefaults(this, spec.commandLine().getParseResult());
+            validate();
+            return new CharTraining(this).run();
+        }
         validate();
         TrainCheckpointing checkpoints = TrainCheckpointing.prepare(this);
         PrintWriter out = spec.commandLine().getOut();

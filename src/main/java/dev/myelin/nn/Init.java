@@ -28,6 +28,31 @@ public final class Init {
         t.backend().upload(values, 0, t.buffer(), 0, values.length);
     }
 
+    /** N(mean, std^2), as torch.nn.init.normal_ (torch.nn.Embedding's default is N(0, 1)). */
+    public static void normal(Tensor t, double mean, double std, SplittableRandom random) {
+        float[] values = new float[t.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (mean + std * random.nextGaussian());
+        }
+        t.backend().upload(values, 0, t.buffer(), 0, values.length);
+    }
+
+    /**
+     * torch.nn.Linear's own initialisation, for networks mirrored from PyTorch: weight and bias both
+     * U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform_ with a = sqrt(5) comes to that bound).
+     */
+    public static void torchLinear(Linear linear, SplittableRandom random) {
+        double bound = 1 / Math.sqrt(linear.inFeatures());
+        uniform(linear.weight().data(), bound, random);
+        if (linear.bias() != null) {
+            uniform(linear.bias().data(), bound, random);
+        }
+    }
+
+    public static void ones(Tensor t) {
+        t.backend().fill(t.buffer(), 0, t.size(), 1f);
+    }
+
     public static void zeros(Tensor t) {
         t.backend().fill(t.buffer(), 0, t.size(), 0f);
     }
