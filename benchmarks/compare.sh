@@ -136,7 +136,7 @@ for w in W5 W6; do
     for core in "${coretypes[@]}"; do
         for cfg in "1:1" "1:2" "2:1"; do
             ct="${cfg%%:*}"; cob="${cfg##*:}"
-            ms=$(with_core "$core" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps 5 --threads "$ct" \
+            ms=$(with_core "$core" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps 8 --warmup 3 --threads "$ct" \
                 | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["ms_per_step"])')
             echo "compare: PyTorch $torch_model probe coretype=$core torch_threads=$ct openblas_threads=$cob: ${ms} ms/step" >&2
             if $py -c "import sys; sys.exit(0 if float('$ms') < float('$char_best') else 1)"; then char_best="$ms"; char_cfg="$core:$ct:$cob"; fi

@@ -28,7 +28,7 @@ def main(path):
             values[("W4 100 steps (s)", side)].append(seconds)
         elif w in ("W5", "W6"):
             what = "char-lstm" if w == "W5" else "char-transformer"
-            values[(f"{w} {what} ms/step", side)].append(r["ms_per_step"])
+            values[(f"{w} {what} ms/step", side)].append(r["ms_per_step_after_warmup"])
             values[(f"{w} {what} val loss (nats)", side)].append(r["val_loss"])
         config[(w, side)] = row["config"]
     workloads = []

@@ -2,16 +2,22 @@
 """PyTorch side of the character language-model comparison (W5 char-lstm, W6 char-transformer).
 
 Trains the same networks as `myelin train --model char-lstm|char-transformer` on the same text, in
-the same data order, with the same optimizer and initialisation distributions, for a fixed number of
-steps, and prints one JSON line: milliseconds per training step (median over the timed steps, after
-warm-up steps that are not timed) and the validation loss in nats per character after those steps.
+the same data order, with the same optimizer, learning-rate schedule, gradient clipping and
+initialisation distributions, for a fixed number of steps, and prints one JSON line: milliseconds
+per training step (the mean over the steps after the first 10, as Myelin's ms_per_step_after_warmup)
+and the validation loss in nats per character after those steps.
 
-Data, as Myelin's CharTextDataset: the UTF-8 text (plain or gzip), cut to its first --limit
-characters; the vocabulary is the sorted distinct code points; the last --val-fraction of the text
-is the validation split. The training text is cut into --batch parallel streams; step k reads
-inputs [B, T] from position k*T of every stream and the targets one character later, so the order
-does not depend on any seed and a recurrent state carries across chunks (truncated BPTT). The
-validation text is read the same way, the state starting from zero.
+Data, as Myelin's CharText and CharBatches: the UTF-8 text (plain or gzip), cut to its first --limit
+characters; the vocabulary is the sorted distinct code points; the last floor(n * --val-fraction)
+characters are the validation split. The training text is cut into --batch equal parallel streams
+of n // B characters; chunk k reads inputs [B, T] from position k*T of every stream and the targets
+one character later, (L - 1) // T chunks per pass, so the order does not depend on any seed and a
+recurrent state carries across chunks (truncated BPTT). The validation text is read the same way
+with min(B, (n_val - 1) // T) streams, the state starting from zero.
+
+Initialisation is PyTorch's own for every layer (Myelin copies it), except the learned positional
+table, N(0, 1) in both. The learning rate follows Myelin's default cosine schedule over the run,
+lr * (1 + cos(pi t / steps)) / 2 before step t, with Adam and clipping at global norm 1.
 """
 import argparse
 import gzip
@@ -35,9 +41,9 @@ def read_text(path, limit):
 
 
 def streams(ids, batch):
-    """[B, L+1] views of B contiguous streams; chunk k reads columns k*T .. k*T + T (+1 for targets)."""
-    length = (len(ids) - 1) // batch
-    return torch.stack([ids[b * length: b * length + length + 1] for b in range(batch)])
+    """[B, L]: B contiguous streams of L = n // B ids (the last n mod B ids dropped)."""
+    length = len(ids) // batch
+    return ids[: batch * length].view(batch, length)
 
 
 def chunks(stream, context):
@@ -102,23 +108,10 @@ class CharTransformer(nn.Module):
         return self.head(self.ln(h)), None
 
 
-def init_like_myelin(model, args):
-    """The initialisation distributions Myelin's layers use (see the Javadoc of each nn class)."""
-    for name, p in model.named_parameters():
-        if name.startswith("rnn."):
-            bound = 1.0 / math.sqrt(args.hidden)  # PyTorch's own RNN init, which Myelin copies
-            nn.init.uniform_(p, -bound, bound)
-        elif name.endswith("embed.weight"):
-            nn.init.normal_(p, 0.0, 1.0)
-        elif name == "pos":
-            nn.init.normal_(p, 0.0, 0.02)
-        elif ".ln" in name or name.startswith("ln."):
-            nn.init.ones_(p) if name.endswith("weight") else nn.init.zeros_(p)
-        elif name.endswith("weight"):
-            bound = math.sqrt(6.0 / p.shape[1])  # He uniform, as Myelin's Linear
-            nn.init.uniform_(p, -bound, bound)
-        elif name.endswith("bias"):
-            nn.init.zeros_(p)
+def init_like_myelin(model):
+    """PyTorch's default initialisation everywhere, which Myelin's layers copy; the positional table is N(0, 1)."""
+    if isinstance(model, CharTransformer):
+        nn.init.normal_(model.pos, 0.0, 1.0)
 
 
 def detach(state):
@@ -145,7 +138,7 @@ def main():
     parser.add_argument("--lr", type=float)
     parser.add_argument("--clip", type=float, default=1.0, help="gradient clipping by global norm; 0 for none")
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--warmup", type=int, default=3, help="untimed steps before the timed ones")
+    parser.add_argument("--warmup", type=int, default=10, help="steps left out of the mean time per step")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     args = parser.parse_args()
@@ -157,25 +150,27 @@ def main():
     index = {ch: i for i, ch in enumerate(vocab)}
     ids = torch.tensor([index[ch] for ch in text], dtype=torch.long)
     split = len(ids) - int(len(ids) * args.val_fraction)
-    train, val = streams(ids[:split], args.batch), streams(ids[split:], args.batch)
+    val_streams = min(args.batch, (len(ids) - split - 1) // args.context)
+    train, val = streams(ids[:split], args.batch), streams(ids[split:], val_streams)
 
     if args.model == "transformer":
         layers = args.layers or 4
         model = CharTransformer(len(vocab), args.dim, args.heads, layers, args.context)
-        lr = args.lr or 1e-3
+        lr = args.lr or 4e-3
     else:
         layers = args.layers or 2
         model = CharLstm(len(vocab), args.embedding, args.hidden, layers, args.model)
-        lr = args.lr or 2e-3
-    init_like_myelin(model, args)
+        lr = args.lr or 8e-3
+    init_like_myelin(model)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / args.steps)))
     loss_fn = nn.CrossEntropyLoss()
 
-    times = []
+    times, all_times = [], []
     state = None
     steps = 0
     batches = chunks(train, args.context)
-    while steps < args.steps + args.warmup:
+    while steps < args.steps:
         try:
             x, y = next(batches)
         except StopIteration:  # a new epoch: the state starts again from zero
@@ -189,9 +184,11 @@ def main():
         if args.clip:
             nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
+        schedule.step()
         state = detach(state)
         elapsed = time.perf_counter() - start
         steps += 1
+        all_times.append(elapsed)
         if steps > args.warmup:
             times.append(elapsed)
 
@@ -205,7 +202,8 @@ def main():
     val_loss = total / count
     print(json.dumps({
         "workload": "W5" if args.model != "transformer" else "W6", "peer": "pytorch", "model": args.model,
-        "steps": args.steps, "ms_per_step": 1000 * statistics.median(times),
+        "steps": args.steps, "lr": lr, "ms_per_step": 1000 * statistics.mean(all_times),
+        "ms_per_step_after_warmup": 1000 * statistics.mean(times or all_times),
         "val_loss": val_loss, "val_bpc": val_loss / math.log(2), "vocab": len(vocab),
         "train_chars": split, "torch": torch.__version__, "threads": args.threads,
         "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}))
