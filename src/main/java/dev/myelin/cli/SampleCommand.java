@@ -81,7 +81,8 @@ final class SampleCommand implements Callable<Integer> {
         }
         int[] unknown = prompt.codePoints().filter(cp -> vocabulary.id(cp) < 0).toArray();
         if (unknown.length > 0) {
-            throw new CommandLine.ParameterException(cl, "--prompt: character " + Vocabulary.describe(unknown[0])
+            // Not a usage mistake but a mismatch with this checkpoint: one line, no usage text.
+            throw new IllegalArgumentException("--prompt: character " + Vocabulary.describe(unknown[0])
                     + " is not in the model's vocabulary of " + vocabulary.size() + " characters");
         }
         PrintWriter out = cl.getOut();
