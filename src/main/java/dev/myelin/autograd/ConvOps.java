@@ -6,10 +6,12 @@ import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.Conv2dGeometry;
 import dev.myelin.backend.Pool2dGeometry;
-import dev.myelin.tensor.GradFn;
-import dev.myelin.tensor.GradRecording;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+
+import static dev.myelin.autograd.Recording.like;
+import static dev.myelin.autograd.Recording.record;
+import static dev.myelin.autograd.Recording.recording;
 
 /**
  * Differentiable ops of convolutional networks, in the manner of torch.nn.functional: conv2d,
@@ -17,38 +19,6 @@ import dev.myelin.tensor.Tensor;
  */
 public final class ConvOps {
     private ConvOps() {
-    }
-
-    private static boolean recording(Tensor... inputs) {
-        if (!GradRecording.enabled()) {
-            return false;
-        }
-        for (Tensor t : inputs) {
-            if (t != null && t.requiresGrad()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    @FunctionalInterface
-    private interface Backward {
-        Tensor[] apply(Tensor gradOutput);
-    }
-
-    private record Recorded(String name, Tensor[] inputs, Backward backward) implements GradFn {
-        @Override
-        public Tensor[] backward(Tensor gradOutput) {
-            return backward.apply(gradOutput);
-        }
-    }
-
-    private static void record(Tensor output, String name, Tensor[] inputs, Backward backward) {
-        output.setGradFn(new Recorded(name, inputs, backward));
-    }
-
-    private static Tensor like(Tensor t) {
-        return Tensor.empty(t.backend(), t.shape());
     }
 
     private static void requireRank4(String op, Tensor x) {

@@ -6,9 +6,13 @@ import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.tensor.GradFn;
-import dev.myelin.tensor.GradRecording;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+
+import static dev.myelin.autograd.Recording.like;
+import static dev.myelin.autograd.Recording.record;
+import static dev.myelin.autograd.Recording.recording;
+import static dev.myelin.autograd.Recording.requireSameBackend;
 
 /**
  * The differentiable ops, in the manner of torch.nn.functional: each one runs its forward as backend
@@ -21,48 +25,8 @@ public final class Ops {
     private Ops() {
     }
 
-    private static boolean recording(Tensor... inputs) {
-        if (!GradRecording.enabled()) {
-            return false;
-        }
-        for (Tensor t : inputs) {
-            if (t != null && t.requiresGrad()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static Tensor[] grads(Tensor... grads) {
         return grads;
-    }
-
-    private static void record(Tensor output, String name, Tensor[] inputs, Backward backward) {
-        output.setGradFn(new Recorded(name, inputs, backward));
-    }
-
-    /** The backward of one op, written as a lambda. */
-    @FunctionalInterface
-    private interface Backward {
-        Tensor[] apply(Tensor gradOutput);
-    }
-
-    private record Recorded(String name, Tensor[] inputs, Backward backward) implements GradFn {
-        @Override
-        public Tensor[] backward(Tensor gradOutput) {
-            return backward.apply(gradOutput);
-        }
-    }
-
-    private static Tensor like(Tensor t) {
-        return Tensor.empty(t.backend(), t.shape());
-    }
-
-    private static void requireSameBackend(String op, Tensor a, Tensor b) {
-        if (a.backend() != b.backend()) {
-            throw new IllegalArgumentException(op + ": operands live on different backends (" + a.backend().kind().id()
-                    + " and " + b.backend().kind().id() + ")");
-        }
     }
 
     // ---------------------------------------------------------------- matrix products

@@ -4,14 +4,17 @@ import dev.myelin.backend.Activation;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.UnaryOp;
-import dev.myelin.tensor.GradFn;
-import dev.myelin.tensor.GradRecording;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
+import static dev.myelin.autograd.Recording.like;
+import static dev.myelin.autograd.Recording.record;
+import static dev.myelin.autograd.Recording.recording;
+import static dev.myelin.autograd.Recording.requireSameBackend;
 
 /**
  * The differentiable ops of sequence models (embeddings, recurrent layers, attention, layer norm),
@@ -40,53 +43,6 @@ public final class SequenceOps {
     }
 
     // ---------------------------------------------------------------- recording (as in Ops)
-
-    private static boolean recording(Tensor... inputs) {
-        if (!GradRecording.enabled()) {
-            return false;
-        }
-        for (Tensor t : inputs) {
-            if (t != null && t.requiresGrad()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    @FunctionalInterface
-    private interface Backward {
-        Tensor[] apply(Tensor gradOutput);
-    }
-
-    private record Recorded(String name, Tensor[] inputs, Backward backward) implements GradFn {
-        @Override
-        public Tensor[] backward(Tensor gradOutput) {
-            return backward.apply(gradOutput);
-        }
-    }
-
-    private static void record(Tensor output, String name, Tensor[] inputs, Backward backward) {
-        output.setGradFn(new Recorded(name, inputs, backward));
-    }
-
-    private static Tensor like(Tensor t) {
-        return Tensor.empty(t.backend(), t.shape());
-    }
-
-    private static void requireSameBackend(String op, Tensor... tensors) {
-        Backend be = null;
-        for (Tensor t : tensors) {
-            if (t == null) {
-                continue;
-            }
-            if (be == null) {
-                be = t.backend();
-            } else if (t.backend() != be) {
-                throw new IllegalArgumentException(op + ": operands live on different backends (" + be.kind().id()
-                        + " and " + t.backend().kind().id() + ")");
-            }
-        }
-    }
 
     private static Tensor[] nonNull(Tensor... tensors) {
         return Arrays.stream(tensors).filter(t -> t != null).toArray(Tensor[]::new);
