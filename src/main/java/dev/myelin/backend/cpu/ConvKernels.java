@@ -14,7 +14,8 @@ import java.util.Arrays;
  * transposed products cost no more; it runs on the worker's own thread, nested calls being serial):
  * y_n = W col, then bias + activation over the contiguous output. The backward reuses the same
  * buffers: dW += dy_n col^T per chunk (chunks summed in order, so deterministic), dcol = W^T dy_n,
- * then col2im for dx.
+ * then col2im for dx. With the Vector API, a small patch (a first layer's 1 x 3 x 3) skips the GEMM
+ * for a direct product ({@link VectorConvKernels}), and the bias + ReLU epilogue is vectorised.
  */
 final class ConvKernels {
     private ConvKernels() {
@@ -154,42 +155,65 @@ final class ConvKernels {
         int inSample = g.inChannels() * g.height() * g.width();
         int outSample = oc * plane;
         int chunks = chunks(batch, 2L * oc * kk * plane);
+        boolean smallPatch = smallPatch(kk);
         Parallel.forRange(chunks, 1L << 40, (cFrom, cTo) -> {
             Workspace ws = WORKSPACE.get();
             float[] col = ws.col(kk * plane);
-            float[] tmp = ws.tmp(outSample);
+            float[] tmp = smallPatch ? null : ws.tmp(outSample);
             for (int chunk = cFrom; chunk < cTo; chunk++) {
                 int from = (int) ((long) batch * chunk / chunks);
                 int to = (int) ((long) batch * (chunk + 1) / chunks);
                 for (int n = from; n < to; n++) {
                     im2col(g, x, n * inSample, col);
-                    CpuGemm.gemm(false, false, oc, plane, kk, 1f, weight, col, 0f, tmp);
                     int yo = n * outSample;
-                    for (int o = 0; o < oc; o++) {
-                        float b = bias == null ? 0f : bias[o];
-                        int t = o * plane;
-                        int d = yo + t;
-                        switch (act) {
-                            case IDENTITY -> {
-                                for (int i = 0; i < plane; i++) {
-                                    y[d + i] = tmp[t + i] + b;
-                                }
-                            }
-                            case RELU -> {
-                                for (int i = 0; i < plane; i++) {
-                                    y[d + i] = Math.max(tmp[t + i] + b, 0f);
-                                }
-                            }
-                            default -> {
-                                for (int i = 0; i < plane; i++) {
-                                    y[d + i] = act.forward().apply(tmp[t + i] + b);
-                                }
-                            }
-                        }
+                    if (smallPatch) {
+                        VectorConvKernels.smallPatchProduct(oc, kk, plane, weight, col, y, yo);
+                        epilogue(y, yo, y, yo, oc, plane, bias, act);
+                    } else {
+                        CpuGemm.gemm(false, false, oc, plane, kk, 1f, weight, col, 0f, tmp);
+                        epilogue(tmp, 0, y, yo, oc, plane, bias, act);
                     }
                 }
             }
         });
+    }
+
+    /** A first layer's patch (1 channel, 3x3) is below this: a direct product beats the GEMM there. */
+    private static final int SMALL_PATCH = 16;
+
+    private static boolean smallPatch(int kk) {
+        return kk <= SMALL_PATCH && VectorSupport.available();
+    }
+
+    /** dst[d + o * plane + i] = act(src[s + o * plane + i] + bias[o]); src may be dst. */
+    private static void epilogue(float[] src, int s, float[] dst, int d, int oc, int plane, float[] bias, Activation act) {
+        boolean vector = VectorSupport.available() && (act == Activation.RELU || act == Activation.IDENTITY);
+        for (int o = 0; o < oc; o++) {
+            float b = bias == null ? 0f : bias[o];
+            int t = s + o * plane;
+            int to = d + o * plane;
+            if (vector) {
+                VectorConvKernels.biasActivation(src, t, dst, to, plane, b, act == Activation.RELU);
+                continue;
+            }
+            switch (act) {
+                case IDENTITY -> {
+                    for (int i = 0; i < plane; i++) {
+                        dst[to + i] = src[t + i] + b;
+                    }
+                }
+                case RELU -> {
+                    for (int i = 0; i < plane; i++) {
+                        dst[to + i] = Math.max(src[t + i] + b, 0f);
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < plane; i++) {
+                        dst[to + i] = act.forward().apply(src[t + i] + b);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -216,6 +240,7 @@ final class ConvKernels {
         int chunks = chunks(batch, 4L * oc * kk * plane);
         float[][] dwParts = new float[chunks][];
         float[][] dbParts = new float[chunks][];
+        boolean smallPatch = smallPatch(kk);
         Parallel.forRange(chunks, 1L << 40, (cFrom, cTo) -> {
             Workspace ws = WORKSPACE.get();
             float[] col = ws.col(kk * plane);
@@ -226,18 +251,31 @@ final class ConvKernels {
                 float[] dw = dweight == null ? null : new float[oc * kk];
                 float[] db = dbias == null ? null : new float[oc];
                 for (int n = from; n < to; n++) {
-                    System.arraycopy(dy, n * outSample, dyn, 0, outSample);
+                    int yo = n * outSample;
                     if (db != null) {
                         for (int o = 0; o < oc; o++) {
-                            float sum = 0f;
-                            int base = o * plane;
-                            for (int i = 0; i < plane; i++) {
-                                sum += dyn[base + i];
+                            int base = yo + o * plane;
+                            if (VectorSupport.available()) {
+                                db[o] += VectorConvKernels.sum(dy, base, plane);
+                            } else {
+                                float sum = 0f;
+                                for (int i = 0; i < plane; i++) {
+                                    sum += dy[base + i];
+                                }
+                                db[o] += sum;
                             }
-                            db[o] += sum;
                         }
                     }
-                    if (dw != null) {
+                    if (dw != null && smallPatch) {
+                        im2col(g, x, n * inSample, col);
+                        VectorConvKernels.smallPatchWeightGradient(oc, kk, plane, dy, yo, col, dw);
+                        if (dx == null) {
+                            continue;
+                        }
+                    }
+                    // The GEMM takes whole arrays: this sample's gradient goes through a scratch copy.
+                    System.arraycopy(dy, yo, dyn, 0, outSample);
+                    if (dw != null && !smallPatch) {
                         im2col(g, x, n * inSample, col);
                         CpuGemm.gemm(false, true, oc, kk, plane, 1f, dyn, col, 1f, dw);
                     }

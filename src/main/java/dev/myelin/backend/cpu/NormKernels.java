@@ -9,6 +9,10 @@ final class NormKernels {
 
     static void dropout(float[] x, float[] y, float[] mask, int n, float p, float scale, long seed) {
         Parallel.forRange(n, 4, (from, to) -> {
+            if (VectorSupport.available()) {
+                VectorDropout.dropout(x, y, mask, from, to, p, scale, seed);
+                return;
+            }
             for (int i = from; i < to; i++) {
                 float m = DeviceRandom.uniform(seed, i) >= p ? scale : 0f;
                 mask[i] = m;
