@@ -103,6 +103,7 @@ final class ConvKernels {
 
     /** Adds col [C * k * k, oh * ow] back into sample dx[offset..] ([C, H, W]), which must start zeroed. */
     static void col2im(Conv2dGeometry g, float[] col, float[] dx, int offset) {
+        boolean vector = VectorSupport.available();
         int h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), pad = g.padding();
         int oh = g.outHeight(), ow = g.outWidth();
         int plane = oh * ow;
@@ -121,7 +122,9 @@ final class ConvKernels {
                         }
                         int o = base + i * ow;
                         int xrow = xc + ih * w - pad + q;
-                        if (s == 1) {
+                        if (s == 1 && vector) {
+                            VectorConvKernels.addInto(col, o + jLo, dx, xrow + jLo, jHi - jLo);
+                        } else if (s == 1) {
                             for (int j = jLo; j < jHi; j++) {
                                 dx[xrow + j] += col[o + j];
                             }
@@ -312,7 +315,13 @@ final class ConvKernels {
         int oh = g.outHeight(), ow = g.outWidth();
         int planes = g.batch() * g.channels();
         if (k == 2 && s == 2 && pad == 0) {
-            Parallel.forRange(planes, (long) oh * ow * 4, (from, to) -> maxPool2x2(x, y, indices, from, to, h, w, oh, ow));
+            Parallel.forRange(planes, (long) oh * ow * 4, (from, to) -> {
+                if (VectorSupport.available()) {
+                    VectorConvKernels.maxPool2x2(x, y, indices, from, to, h, w, oh, ow);
+                } else {
+                    maxPool2x2(x, y, indices, from, to, h, w, oh, ow);
+                }
+            });
             return;
         }
         Parallel.forRange(planes, (long) oh * ow * k * k, (from, to) -> {
@@ -347,7 +356,7 @@ final class ConvKernels {
     }
 
     /** The common 2x2, stride 2 window without padding: same result and tie order as the general loop. */
-    private static void maxPool2x2(float[] x, float[] y, float[] indices, int from, int to, int h, int w, int oh, int ow) {
+    static void maxPool2x2(float[] x, float[] y, float[] indices, int from, int to, int h, int w, int oh, int ow) {
         for (int pl = from; pl < to; pl++) {
             int xb = pl * h * w;
             int yb = pl * oh * ow;

@@ -1,6 +1,7 @@
 package dev.myelin.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -115,5 +116,86 @@ final class VectorConvKernels {
             sum += a[ao + i];
         }
         return sum;
+    }
+
+    /** dst[d + i] += src[s + i] for i in [0, len): col2im's row of a patch tap added into its input row. */
+    static void addInto(float[] src, int s, float[] dst, int d, int len) {
+        int upper = SPECIES.loopBound(len);
+        int i = 0;
+        for (; i < upper; i += VLEN) {
+            FloatVector.fromArray(SPECIES, dst, d + i).add(FloatVector.fromArray(SPECIES, src, s + i))
+                    .intoArray(dst, d + i);
+        }
+        for (; i < len; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    /**
+     * 2x2, stride 2, unpadded max-pooling of planes [from, to): the scalar loop's compare-and-replace
+     * sequence (top-left, top-right, bottom-left, bottom-right; replace only when strictly greater,
+     * so the same value, index and NaN handling) as lane masks instead of branches that mispredict on
+     * every other window. A plane's outputs are taken a vector at a time across its rows (12-wide
+     * rows are shorter than a vector), each window's corners gathered through a table of top-left
+     * offsets.
+     */
+    static void maxPool2x2(float[] x, float[] y, float[] indices, int from, int to, int h, int w, int oh, int ow) {
+        int outPlane = oh * ow;
+        int upper = SPECIES.loopBound(outPlane);
+        int[] corner = new int[Math.max(upper, 1)];
+        float[] cornerIndex = new float[Math.max(upper, 1)];
+        for (int m = 0; m < upper; m++) {
+            corner[m] = 2 * (m / ow) * w + 2 * (m % ow);
+            cornerIndex[m] = corner[m];
+        }
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * outPlane;
+            for (int m = 0; m < upper; m += VLEN) {
+                FloatVector best = FloatVector.fromArray(SPECIES, x, xb, corner, m);
+                FloatVector base = FloatVector.fromArray(SPECIES, cornerIndex, m);
+                FloatVector at = base;
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xb + 1, corner, m);
+                VectorMask<Float> greater = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, greater);
+                at = at.blend(base.add(1f), greater);
+                v = FloatVector.fromArray(SPECIES, x, xb + w, corner, m);
+                greater = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, greater);
+                at = at.blend(base.add(w), greater);
+                v = FloatVector.fromArray(SPECIES, x, xb + w + 1, corner, m);
+                greater = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, greater);
+                at = at.blend(base.add(w + 1), greater);
+                best.intoArray(y, yb + m);
+                if (indices != null) {
+                    at.intoArray(indices, yb + m);
+                }
+            }
+            for (int m = upper; m < outPlane; m++) {
+                int i = m / ow;
+                int c = 2 * (m % ow);
+                int r0 = xb + 2 * i * w;
+                int r1 = r0 + w;
+                float best = x[r0 + c];
+                int at = 0;
+                if (x[r0 + c + 1] > best) {
+                    best = x[r0 + c + 1];
+                    at = 1;
+                }
+                if (x[r1 + c] > best) {
+                    best = x[r1 + c];
+                    at = w;
+                }
+                if (x[r1 + c + 1] > best) {
+                    best = x[r1 + c + 1];
+                    at = w + 1;
+                }
+                y[yb + m] = best;
+                if (indices != null) {
+                    indices[yb + m] = 2 * i * w + c + at;
+                }
+            }
+        }
     }
 }
