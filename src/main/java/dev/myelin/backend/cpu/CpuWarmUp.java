@@ -49,13 +49,49 @@ public final class CpuWarmUp {
         float[] m = new float[adamLength];
         float[] v = new float[adamLength];
         java.util.Arrays.fill(g, 0.01f);
+        ConvWarmUp conv = new ConvWarmUp();
         long start = System.nanoTime();
         int fast = 0;
         while (fast < FAST_CALLS && System.nanoTime() - start < MAX_NANOS) {
             long t0 = System.nanoTime();
             VectorSgemm.warmUpOnce(a, b, c);
             VectorAdam.update(p, g, m, v, 0, adamLength, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1e-3f, 1f);
+            conv.once();
             fast = System.nanoTime() - t0 < COMPILED_NANOS ? fast + 1 : 0;
+        }
+    }
+
+    /** The convolution, pooling and dropout kernels on one small (4-channel, 26 x 26) plane each. */
+    private static final class ConvWarmUp {
+        private static final int CHANNELS = 4;
+        private static final int SIDE = 26;
+        private static final int PLANE = SIDE * SIDE;
+        private static final int PATCH = 9;
+        private final float[] col = new float[PATCH * PLANE];
+        private final float[] weight = new float[CHANNELS * PATCH];
+        private final float[] dweight = new float[CHANNELS * PATCH];
+        private final float[] y = new float[CHANNELS * PLANE];
+        private final float[] pooled = new float[CHANNELS * (SIDE / 2) * (SIDE / 2)];
+        private final float[] poolIndex = new float[pooled.length];
+        private final float[] mask = new float[y.length];
+        private final float[] dropped = new float[y.length];
+
+        ConvWarmUp() {
+            for (int i = 0; i < col.length; i++) {
+                col[i] = (i % 11) * 0.01f - 0.05f;
+            }
+            java.util.Arrays.fill(weight, 0.1f);
+        }
+
+        void once() {
+            VectorConvKernels.smallPatchProduct(CHANNELS, PATCH, PLANE, weight, col, y, 0);
+            VectorConvKernels.biasActivation(y, 0, y, 0, y.length, 0.01f, true);
+            VectorConvKernels.biasActivation(y, 0, y, 0, y.length, 0.01f, false);
+            VectorConvKernels.smallPatchWeightGradient(CHANNELS, PATCH, PLANE, y, 0, col, dweight);
+            VectorConvKernels.sum(y, 0, y.length);
+            VectorConvKernels.addInto(y, 0, dropped, 0, y.length);
+            VectorConvKernels.maxPool2x2(y, pooled, poolIndex, 0, CHANNELS, SIDE, SIDE, SIDE / 2, SIDE / 2);
+            VectorDropout.dropout(y, dropped, mask, 0, y.length, 0.25f, 4f / 3f, 42L);
         }
     }
 }
