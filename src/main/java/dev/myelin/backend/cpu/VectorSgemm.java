@@ -7,12 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, register-blocked SGEMM on the Vector API, in the GotoBLAS/BLIS style:
  * C[m,n] = alpha * op(A) * op(B) + beta * C, row-major.
  *
-* <p>Loop nest (per thread, over its own block of C):
+ * <p>Loop nest (per thread, over its own block of C):
  * <pre>
  * for jc in n step NC
- *   for pc in k step KC
- *     pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide column strips (KC x NR each)
- *     for ic in m step MC
+ *   pack op(B)[0:k, jc:jc+NC], panel by panel of KC rows, into NR-wide strips (KC x NR each)
+ *   for ic in m step MC                C block MC x NC: stays in L2 over the whole pc loop
+ *     for pc in k step KC
  *       pack op(A)[ic:ic+MC, pc:pc+KC] into MR-row strips      A block MC x KC: stays in L2
  *       for jr in NC step NR      B strip KC x NR (32 KiB): stays in L1 for the whole ir loop
  *         for ir in MC step MR    A strip streams from L2, only MR floats per k
@@ -39,11 +39,18 @@ final class VectorSgemm {
     /** Columns of the register tile: two vectors (32 floats with 512-bit vectors). */
     static final int NR = 2 * VLEN;
     /** Depth of a packed panel: a B strip (KC x NR) is 32 KiB with 512-bit vectors, in a 48 KiB L1. */
-    static final int KC = 256;
-    /** Rows of A packed at a time: the A block (MC x KC, 384 KiB) is reread for every B strip, from L2. */
-    static final int MC = 384;
-    /** Columns of B packed at a time; bounds the B buffer (1.5 MiB) and the repacking of A (once per NC). */
-    static final int NC = 1536;
+    // The block sizes read system properties (myelin.kc, .mc, .nc, .bpanel) only so that they can be
+    // tuned, and tests run with tiny blocks, without a rebuild; static finals still fold into the code.
+    static final int KC = Integer.getInteger("myelin.kc", 256);
+    /**
+     * Rows of A packed at a time: the A block (MC x KC, 256 KiB) is reread for every B strip, and the
+     * C block (MC x NC, 1 MiB) for every panel of k, both from L2 (2 MiB per core here).
+     */
+    static final int MC = Integer.getInteger("myelin.mc", 256);
+    /** Columns of B packed at a time (over all of k); A is repacked once per NC columns. */
+    static final int NC = Integer.getInteger("myelin.nc", 1024);
+    /** Floats of packed B per thread (all of k x the column block): 8 MiB. */
+    static final int B_PANEL_FLOATS = Integer.getInteger("myelin.bpanel", 2 << 20);
 
     /** Below this many multiply-adds the fork/join hand-off costs more than the second core gives. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
@@ -53,8 +60,16 @@ final class VectorSgemm {
 
     private static final class Workspace {
         final float[] packedA = new float[roundUp(MC, MR) * KC];
-        final float[] packedB = new float[KC * roundUp(NC, NR)];
+        float[] packedB = new float[0];
         final float[] tile = new float[MR * NR];
+
+        /** The B buffer, grown to at least {@code floats}; it never shrinks, so its peak is B_PANEL_FLOATS. */
+        float[] packedB(int floats) {
+            if (packedB.length < floats) {
+                packedB = new float[floats];
+            }
+            return packedB;
+        }
     }
 
     private VectorSgemm() {
@@ -120,24 +135,33 @@ final class VectorSgemm {
                                 int rowFrom, int rowTo, int colFrom, int colTo) {
         Workspace ws = WORKSPACE.get();
         float[] packedA = ws.packedA;
-        float[] packedB = ws.packedB;
         float[] tile = ws.tile;
-        for (int jc = colFrom; jc < colTo; jc += NC) {
-            int nc = Math.min(NC, colTo - jc);
-            // Equal panels of at most KC: k = 784 runs as 4 x 196, not 3 x 256 + 16, whose short last
-            // panel pays the tile's load and store of C for little work.
-            int kcStep = ceilDiv(k, ceilDiv(k, KC));
+        // Equal panels of at most KC: k = 784 runs as 4 x 196, not 3 x 256 + 16, whose short last
+        // panel pays the tile's load and store of C for little work.
+        int kcStep = ceilDiv(k, ceilDiv(k, KC));
+        // Columns per B block: NC, or fewer where all of k would overflow the B buffer's budget.
+        int ncStep = Math.max(NR, Math.min(NC, B_PANEL_FLOATS / k / NR * NR));
+        for (int jc = colFrom; jc < colTo; jc += ncStep) {
+            int nc = Math.min(ncStep, colTo - jc);
+            int ncPadded = roundUp(nc, NR);
+            // op(B)[:, jc:jc+nc] for every panel of k at once, so that each MC x nc block of C is
+            // finished over all of k while it sits in L2; reloading C from L3 once per panel of k
+            // (the former pc-outside-ic order) cost ~10% at N = 2048.
+            float[] packedB = ws.packedB(k * ncPadded);
             for (int pc = 0; pc < k; pc += kcStep) {
-                int kc = Math.min(kcStep, k - pc);
-                // beta scales C once, on the first panel of k; later panels accumulate.
-                float betaHere = pc == 0 ? beta : 1f;
-                packB(transB, b, n, k, pc, kc, jc, nc, packedB);
-                for (int ic = rowFrom; ic < rowTo; ic += MC) {
-                    int mc = Math.min(MC, rowTo - ic);
+                packB(transB, b, n, k, pc, Math.min(kcStep, k - pc), jc, nc, packedB, pc * ncPadded);
+            }
+            for (int ic = rowFrom; ic < rowTo; ic += MC) {
+                int mc = Math.min(MC, rowTo - ic);
+                for (int pc = 0; pc < k; pc += kcStep) {
+                    int kc = Math.min(kcStep, k - pc);
+                    // beta scales C once, on the first panel of k; later panels accumulate.
+                    float betaHere = pc == 0 ? beta : 1f;
                     packA(transA, a, m, k, ic, mc, pc, kc, packedA);
+                    int panel = pc * ncPadded;
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int bOff = jr * kc;
+                        int bOff = panel + jr * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             kernel(kc, packedA, ir * kc, packedB, bOff, c, (ic + ir) * n + jc + jr, n,
@@ -154,10 +178,10 @@ final class VectorSgemm {
      * zero-padded past nc. Strip s starts at s * NR * kc.
      */
     private static void packB(boolean transB, float[] b, int n, int k, int pc, int kc, int jc, int nc,
-                              float[] dst) {
+                              float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = dstOff + jr * kc;
             if (!transB) {
                 // B is [k, n]: each row of the strip is a contiguous run of B.
                 for (int p = 0; p < kc; p++) {
