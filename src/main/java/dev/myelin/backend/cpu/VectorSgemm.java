@@ -7,12 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, register-blocked SGEMM on the Vector API, in the GotoBLAS/BLIS style:
  * C[m,n] = alpha * op(A) * op(B) + beta * C, row-major.
  *
-* <p>Loop nest (per thread, over its own block of C):
+ * <p>Loop nest (per thread, over its own block of C):
  * <pre>
  * for jc in n step NC
- *   for pc in k step KC
- *     pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide column strips (KC x NR each)
- *     for ic in m step MC
+ *   pack op(B)[0:k, jc:jc+NC], panel by panel of KC rows, into NR-wide strips (KC x NR each)
+ *   for ic in m step MC
+ *     for pc in k step KC          C block MC x NC: summed in a tile-major buffer, then written back
  *       pack op(A)[ic:ic+MC, pc:pc+KC] into MR-row strips      A block MC x KC: stays in L2
  *       for jr in NC step NR      B strip KC x NR (32 KiB): stays in L1 for the whole ir loop
  *         for ir in MC step MR    A strip streams from L2, only MR floats per k
@@ -20,9 +20,15 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * The B strip is the operand loaded as whole vectors, so it is the one kept in L1: the other loop
  * order (A strip in L1, B streamed from L2) needs 16 bytes from L2 per fma and measured 10-20% slower.
-  * Transposes are absorbed by the packing, so op(A) and op(B) are never materialised. Packed strips
- * are zero-padded to full MR/NR, so the micro-kernel never branches on edges; only the final store
- * of an edge tile goes through a small scalar path.
+ * Transposes are absorbed by the packing, so op(A) and op(B) are never materialised. Packed strips
+ * are zero-padded to full MR/NR, so the micro-kernel never branches on edges; only the write-back of
+ * the C block to C handles them.
+ *
+ * <p>The micro-kernel sums into its own buffer, each tile 1 KiB contiguous and the tiles in the
+ * order the kernel visits them, rather than into C: a tile of C is eight rows a row stride apart
+ * (for n a multiple of 1024, all in the same two sets of L1), and loading and storing it there after
+ * every panel of k cost 10-15% of an N = 2048 product; the buffer is swept sequentially, and C is
+ * touched once per element.
  *
  * <p>Loaded only when {@link VectorSupport#available()}: touching this class without
  * {@code --add-modules jdk.incubator.vector} throws NoClassDefFoundError.
@@ -39,11 +45,18 @@ final class VectorSgemm {
     /** Columns of the register tile: two vectors (32 floats with 512-bit vectors). */
     static final int NR = 2 * VLEN;
     /** Depth of a packed panel: a B strip (KC x NR) is 32 KiB with 512-bit vectors, in a 48 KiB L1. */
-    static final int KC = 256;
-    /** Rows of A packed at a time: the A block (MC x KC, 384 KiB) is reread for every B strip, from L2. */
-    static final int MC = 384;
-    /** Columns of B packed at a time; bounds the B buffer (1.5 MiB) and the repacking of A (once per NC). */
-    static final int NC = 1536;
+    // The block sizes read system properties (myelin.kc, .mc, .nc, .bpanel) only so that they can be
+    // tuned, and tests run with tiny blocks, without a rebuild; static finals still fold into the code.
+    static final int KC = Integer.getInteger("myelin.kc", 256);
+    /**
+     * Rows of A packed at a time: the A block (MC x KC, 256 KiB) is reread for every B strip, and the
+     * C block (MC x NC, 1 MiB) for every panel of k, both from L2 (2 MiB per core here).
+     */
+    static final int MC = Integer.getInteger("myelin.mc", 256);
+    /** Columns of B packed at a time (over all of k); A is repacked once per NC columns. */
+    static final int NC = Integer.getInteger("myelin.nc", 1024);
+    /** Floats of packed B per thread (all of k x the column block): 8 MiB. */
+    static final int B_PANEL_FLOATS = Integer.getInteger("myelin.bpanel", 2 << 20);
 
     /** Below this many multiply-adds the fork/join hand-off costs more than the second core gives. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
@@ -53,8 +66,17 @@ final class VectorSgemm {
 
     private static final class Workspace {
         final float[] packedA = new float[roundUp(MC, MR) * KC];
-        final float[] packedB = new float[KC * roundUp(NC, NR)];
-        final float[] tile = new float[MR * NR];
+        float[] packedB = new float[0];
+        /** The MC x NC block of C being summed over k, tile after tile (see computeRows). */
+        final float[] blockC = new float[roundUp(MC, MR) * roundUp(NC, NR)];
+
+        /** The B buffer, grown to at least {@code floats}; it never shrinks, so its peak is B_PANEL_FLOATS. */
+        float[] packedB(int floats) {
+            if (packedB.length < floats) {
+                packedB = new float[floats];
+            }
+            return packedB;
+        }
     }
 
     private VectorSgemm() {
@@ -119,30 +141,103 @@ final class VectorSgemm {
                                 float alpha, float[] a, float[] b, float beta, float[] c,
                                 int rowFrom, int rowTo, int colFrom, int colTo) {
         Workspace ws = WORKSPACE.get();
+        int kcStep = panelDepth(k);
+        int ncStep = blockColumns(k);
+        for (int jc = colFrom; jc < colTo; jc += ncStep) {
+            int nc = Math.min(ncStep, colTo - jc);
+            int ncPadded = roundUp(nc, NR);
+            float[] packedB = ws.packedB(k * ncPadded);
+            packBlockB(transB, b, n, k, kcStep, jc, nc, ncPadded, 0, ncPadded / NR, packedB);
+            computeRows(transA, m, n, k, alpha, a, beta, c, rowFrom, rowTo, jc, nc, ncPadded, packedB, ws);
+        }
+    }
+
+    /** Equal panels of at most KC: k = 784 runs as 4 x 196, not 3 x 256 + 16, whose short last
+     * panel pays the tile's load and store of C for little work. */
+    private static int panelDepth(int k) {
+        return ceilDiv(k, ceilDiv(k, KC));
+    }
+
+    /** Columns per block of packed B: NC, or fewer where all of k would overflow the buffer's budget. */
+    private static int blockColumns(int k) {
+        return Math.max(NR, Math.min(NC, B_PANEL_FLOATS / k / NR * NR));
+    }
+
+    /**
+     * Packs strips [stripFrom, stripTo) of op(B)[0:k, jc:jc+nc], for every panel of k: panel pc
+     * starts at pc * ncPadded, its strip s at pc * ncPadded + s * NR * kc.
+     */
+    private static void packBlockB(boolean transB, float[] b, int n, int k, int kcStep, int jc, int nc,
+                                   int ncPadded, int stripFrom, int stripTo, float[] packedB) {
+        int colFrom = stripFrom * NR;
+        int cols = Math.min(nc, stripTo * NR) - colFrom;
+        for (int pc = 0; pc < k; pc += kcStep) {
+            int kc = Math.min(kcStep, k - pc);
+            packB(transB, b, n, k, pc, kc, jc + colFrom, cols, packedB, pc * ncPadded + colFrom * kc);
+        }
+    }
+
+    /**
+     * C[rowFrom:rowTo, jc:jc+nc] from the packed block of B, all of k. Each MC x nc block of C is
+     * finished over all of k while it sits in L2; reloading C from L3 once per panel of k (the former
+     * pc-outside-ic order) cost ~5-10% at N = 2048.
+     */
+    private static void computeRows(boolean transA, int m, int n, int k, float alpha, float[] a,
+                                    float beta, float[] c, int rowFrom, int rowTo, int jc, int nc,
+                                    int ncPadded, float[] packedB, Workspace ws) {
         float[] packedA = ws.packedA;
-        float[] packedB = ws.packedB;
-        float[] tile = ws.tile;
-        for (int jc = colFrom; jc < colTo; jc += NC) {
-            int nc = Math.min(NC, colTo - jc);
-            // Equal panels of at most KC: k = 784 runs as 4 x 196, not 3 x 256 + 16, whose short last
-            // panel pays the tile's load and store of C for little work.
-            int kcStep = ceilDiv(k, ceilDiv(k, KC));
+        float[] blockC = ws.blockC;
+        int kcStep = panelDepth(k);
+        for (int ic = rowFrom; ic < rowTo; ic += MC) {
+            int mc = Math.min(MC, rowTo - ic);
+            int mcPadded = roundUp(mc, MR);
             for (int pc = 0; pc < k; pc += kcStep) {
                 int kc = Math.min(kcStep, k - pc);
-                // beta scales C once, on the first panel of k; later panels accumulate.
-                float betaHere = pc == 0 ? beta : 1f;
-                packB(transB, b, n, k, pc, kc, jc, nc, packedB);
-                for (int ic = rowFrom; ic < rowTo; ic += MC) {
-                    int mc = Math.min(MC, rowTo - ic);
-                    packA(transA, a, m, k, ic, mc, pc, kc, packedA);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int bOff = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            kernel(kc, packedA, ir * kc, packedB, bOff, c, (ic + ir) * n + jc + jr, n,
-                                    mr, nr, alpha, betaHere, tile);
+                // The first panel of k overwrites the block; later panels accumulate into it.
+                boolean accumulate = pc > 0;
+                packA(transA, a, m, k, ic, mc, pc, kc, packedA);
+                int panel = pc * ncPadded;
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int bOff = panel + jr * kc;
+                    int tiles = jr * mcPadded;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        kernel(kc, packedA, ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
+                    }
+                }
+            }
+            writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, ic * n + jc, n);
+        }
+    }
+
+    /**
+     * C[cOff..] (mc x nc, row stride ldc) = alpha * block + beta * C, from the tile-major block
+     * (tile (ir, jr) at jr * mcPadded + ir * NR, each MR rows of NR). beta == 0 never reads C, so NaN
+     * left in it cannot leak through 0 * NaN.
+     */
+    private static void writeBack(float[] block, int mc, int mcPadded, int nc, float alpha, float beta,
+                                  float[] c, int cOff, int ldc) {
+        FloatVector alphaV = FloatVector.broadcast(SPECIES, alpha);
+        FloatVector betaV = FloatVector.broadcast(SPECIES, beta);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int i = 0; i < mc; i++) {
+                int src = jr * mcPadded + i * NR;
+                int dst = cOff + i * ldc + jr;
+                if (nr == NR) {
+                    for (int j = 0; j < NR; j += VLEN) {
+                        FloatVector acc = FloatVector.fromArray(SPECIES, block, src + j).mul(alphaV);
+                        if (beta != 0f) {
+                            acc = FloatVector.fromArray(SPECIES, c, dst + j).fma(betaV, acc);
                         }
+                        acc.intoArray(c, dst + j);
+                    }
+                } else if (beta == 0f) {
+                    for (int j = 0; j < nr; j++) {
+                        c[dst + j] = alpha * block[src + j];
+                    }
+                } else {
+                    for (int j = 0; j < nr; j++) {
+                        c[dst + j] = alpha * block[src + j] + beta * c[dst + j];
                     }
                 }
             }
@@ -154,10 +249,10 @@ final class VectorSgemm {
      * zero-padded past nc. Strip s starts at s * NR * kc.
      */
     private static void packB(boolean transB, float[] b, int n, int k, int pc, int kc, int jc, int nc,
-                              float[] dst) {
+                              float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = dstOff + jr * kc;
             if (!transB) {
                 // B is [k, n]: each row of the strip is a contiguous run of B.
                 for (int p = 0; p < kc; p++) {
@@ -257,12 +352,14 @@ final class VectorSgemm {
     }
 
     /**
-     * The MR x NR register tile: C[cOff..] = alpha * Apanel * Bpanel + beta * C over kc steps.
-     * Accumulators are separate locals so C2 keeps all of them in vector registers.
+     * The MR x NR register tile over kc steps, stored (or with accumulate, added) to the tile of the
+     * C block at off: MR rows of NR floats, contiguous. Accumulators are separate locals so C2 keeps
+     * all of them in vector registers. The tile goes straight from them to the block, with no call:
+     * C2 compiles this method from its hot k loop, when the code after it has barely run, and might
+     * judge a helper taking FloatVector arguments cold, not inline it, and box every vector.
      */
     private static void kernel(int kc, float[] pa, int aOff, float[] pb, int bOff,
-                               float[] c, int cOff, int ldc, int mr, int nr,
-                               float alpha, float beta, float[] tile) {
+                               float[] block, int off, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -301,63 +398,40 @@ final class VectorSgemm {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        // The accumulators go through the tile array rather than to a helper taking FloatVector
-        // arguments: C2 compiles this method from its hot k loop, when the code after the loop has
-        // barely run, so it may judge such a helper cold and not inline it; the vectors are then
-        // boxed and every store allocates (measured 10x slower). Array arguments cannot be boxed.
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VLEN);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VLEN);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VLEN);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VLEN);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + VLEN);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + VLEN);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + VLEN);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + VLEN);
-        storeTile(tile, c, cOff, ldc, mr, nr, alpha, beta);
-    }
-
-    /**
-     * C[cOff..] (mr x nr, row stride ldc) = alpha * tile + beta * C. beta == 0 never reads C, so NaN
-     * left in it cannot leak through 0 * NaN.
-     */
-    private static void storeTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr,
-                                  float alpha, float beta) {
-        if (nr == NR) {
-            for (int r = 0; r < mr; r++) {
-                int o = cOff + r * ldc;
-                int t = r * NR;
-                for (int j = 0; j < NR; j += VLEN) {
-                    FloatVector acc = FloatVector.fromArray(SPECIES, tile, t + j).mul(alpha);
-                    if (beta != 0f) {
-                        FloatVector old = FloatVector.fromArray(SPECIES, c, o + j);
-                        acc = beta == 1f ? acc.add(old) : acc.add(old.mul(beta));
-                    }
-                    acc.intoArray(c, o + j);
-                }
-            }
-            return;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, block, off + 0 * VLEN));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, block, off + 1 * VLEN));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, block, off + 2 * VLEN));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, block, off + 3 * VLEN));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, block, off + 4 * VLEN));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, block, off + 5 * VLEN));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, block, off + 6 * VLEN));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, block, off + 7 * VLEN));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, block, off + 8 * VLEN));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, block, off + 9 * VLEN));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, block, off + 10 * VLEN));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, block, off + 11 * VLEN));
+            c60 = c60.add(FloatVector.fromArray(SPECIES, block, off + 12 * VLEN));
+            c61 = c61.add(FloatVector.fromArray(SPECIES, block, off + 13 * VLEN));
+            c70 = c70.add(FloatVector.fromArray(SPECIES, block, off + 14 * VLEN));
+            c71 = c71.add(FloatVector.fromArray(SPECIES, block, off + 15 * VLEN));
         }
-        for (int r = 0; r < mr; r++) {
-            int o = cOff + r * ldc;
-            int t = r * NR;
-            if (beta == 0f) {
-                for (int j = 0; j < nr; j++) {
-                    c[o + j] = alpha * tile[t + j];
-                }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    c[o + j] = alpha * tile[t + j] + beta * c[o + j];
-                }
-            }
-        }
+        c00.intoArray(block, off + 0 * VLEN);
+        c01.intoArray(block, off + 1 * VLEN);
+        c10.intoArray(block, off + 2 * VLEN);
+        c11.intoArray(block, off + 3 * VLEN);
+        c20.intoArray(block, off + 4 * VLEN);
+        c21.intoArray(block, off + 5 * VLEN);
+        c30.intoArray(block, off + 6 * VLEN);
+        c31.intoArray(block, off + 7 * VLEN);
+        c40.intoArray(block, off + 8 * VLEN);
+        c41.intoArray(block, off + 9 * VLEN);
+        c50.intoArray(block, off + 10 * VLEN);
+        c51.intoArray(block, off + 11 * VLEN);
+        c60.intoArray(block, off + 12 * VLEN);
+        c61.intoArray(block, off + 13 * VLEN);
+        c70.intoArray(block, off + 14 * VLEN);
+        c71.intoArray(block, off + 15 * VLEN);
     }
 
     /** C = beta * C, the whole result when k == 0 or alpha == 0. */
