@@ -1,6 +1,6 @@
 package dev.myelin.nn;
 
-import dev.myelin.autograd.SequenceOps;
+import dev.myelin.autograd.RecurrentOps;
 import dev.myelin.backend.Backend;
 import dev.myelin.tensor.Tensor;
 
@@ -26,7 +26,7 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    protected SequenceOps.RecurrentResult layer(Tensor x, Tensor h0, Tensor c0, Tensor[] w) {
-        return SequenceOps.gru(x, h0, w[0], w[1], w[2], w[3]);
+    protected RecurrentOps.RecurrentResult layer(Tensor x, Tensor h0, Tensor c0, Tensor[] w) {
+        return RecurrentOps.gru(x, h0, w[0], w[1], w[2], w[3]);
     }
 }

@@ -1,7 +1,7 @@
 package dev.myelin.nn;
 
 import dev.myelin.autograd.ConvOps;
-import dev.myelin.autograd.SequenceOps;
+import dev.myelin.autograd.RecurrentOps;
 import dev.myelin.backend.Backend;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -86,7 +86,7 @@ public abstract sealed class Recurrent extends Module permits RNN, LSTM, GRU {
     protected abstract boolean hasCell();
 
     /** One layer over the chunk: weights are {weight_ih, weight_hh, bias_ih, bias_hh}; c0 is null without a cell. */
-    protected abstract SequenceOps.RecurrentResult layer(Tensor x, Tensor h0, Tensor c0, Tensor[] weights);
+    protected abstract RecurrentOps.RecurrentResult layer(Tensor x, Tensor h0, Tensor c0, Tensor[] weights);
 
     /** The output at every step, starting from a zero state. */
     @Override
@@ -117,7 +117,7 @@ public abstract sealed class Recurrent extends Module permits RNN, LSTM, GRU {
             Tensor[] weights = {p[0].data(), p[1].data(), p[2].data(), p[3].data()};
             Tensor h0 = state == null ? null : state.hidden().get(l);
             Tensor c0 = state == null || !hasCell() ? null : state.cell().get(l);
-            SequenceOps.RecurrentResult r = layer(x, h0, c0, weights);
+            RecurrentOps.RecurrentResult r = layer(x, h0, c0, weights);
             hidden.add(r.finalHidden());
             if (cell != null) {
                 cell.add(r.finalCell());

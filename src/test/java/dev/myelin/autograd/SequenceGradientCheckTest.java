@@ -366,7 +366,7 @@ class SequenceGradientCheckTest {
         var random = new SplittableRandom(21);
         check("lstm", List.of(Input.of(random, B, T, I), Input.of(random, B, H).constant(), Input.of(random, B, H).constant(),
                         Input.of(random, 4 * H, I), Input.of(random, 4 * H, H), Input.of(random, 4 * H), Input.of(random, 4 * H)),
-                t -> SequenceOps.lstm(t[0], t[1], t[2], t[3], t[4], t[5], t[6]).output(),
+                t -> RecurrentOps.lstm(t[0], t[1], t[2], t[3], t[4], t[5], t[6]).output(),
                 x -> lstmReference(x[0], x[1], x[2], x[3], x[4], x[5], x[6], B, T, I, H).output());
     }
 
@@ -374,7 +374,7 @@ class SequenceGradientCheckTest {
     void lstmGradientsWithoutBiasesFromZeroState() {
         var random = new SplittableRandom(22);
         check("lstm (no bias, zero state)", List.of(Input.of(random, B, T, I), Input.of(random, 4 * H, I), Input.of(random, 4 * H, H)),
-                t -> SequenceOps.lstm(t[0], null, null, t[1], t[2], null, null).output(),
+                t -> RecurrentOps.lstm(t[0], null, null, t[1], t[2], null, null).output(),
                 x -> lstmReference(x[0], new double[B * H], new double[B * H], x[1], x[2], null, null, B, T, I, H).output());
     }
 
@@ -383,7 +383,7 @@ class SequenceGradientCheckTest {
         var random = new SplittableRandom(23);
         check("gru", List.of(Input.of(random, B, T, I), Input.of(random, B, H).constant(),
                         Input.of(random, 3 * H, I), Input.of(random, 3 * H, H), Input.of(random, 3 * H), Input.of(random, 3 * H)),
-                t -> SequenceOps.gru(t[0], t[1], t[2], t[3], t[4], t[5]).output(),
+                t -> RecurrentOps.gru(t[0], t[1], t[2], t[3], t[4], t[5]).output(),
                 x -> gruReference(x[0], x[1], x[2], x[3], x[4], x[5], B, T, I, H).output());
     }
 
@@ -392,7 +392,7 @@ class SequenceGradientCheckTest {
         var random = new SplittableRandom(24);
         check("gru (constant x, only the hidden bias)", List.of(Input.of(random, B, T, I).constant(), Input.of(random, B, H).constant(),
                         Input.of(random, 3 * H, I), Input.of(random, 3 * H, H), Input.of(random, 3 * H)),
-                t -> SequenceOps.gru(t[0], t[1], t[2], t[3], null, t[4]).output(),
+                t -> RecurrentOps.gru(t[0], t[1], t[2], t[3], null, t[4]).output(),
                 x -> gruReference(x[0], x[1], x[2], x[3], null, x[4], B, T, I, H).output());
     }
 
@@ -401,7 +401,7 @@ class SequenceGradientCheckTest {
         var random = new SplittableRandom(25);
         check("rnn", List.of(Input.of(random, B, T, I), Input.of(random, B, H).constant(),
                         Input.of(random, H, I), Input.of(random, H, H), Input.of(random, H), Input.of(random, H)),
-                t -> SequenceOps.rnn(t[0], t[1], t[2], t[3], t[4], t[5]).output(),
+                t -> RecurrentOps.rnn(t[0], t[1], t[2], t[3], t[4], t[5]).output(),
                 x -> rnnReference(x[0], x[1], x[2], x[3], x[4], x[5], B, T, I, H).output());
     }
 
@@ -445,7 +445,7 @@ class SequenceGradientCheckTest {
         double[] bHh = values(r, 4 * hid, s);
         try (var scope = Scope.open(); var noGrad = recording ? null : GradRecording.noGrad()) {
             Tensor wIhT = tensor(wIh, 4 * hid, in).requiresGrad(true);
-            var lstm = SequenceOps.lstm(tensor(x, b, t, in), tensor(h0, b, hid), tensor(c0, b, hid), wIhT,
+            var lstm = RecurrentOps.lstm(tensor(x, b, t, in), tensor(h0, b, hid), tensor(c0, b, hid), wIhT,
                     tensor(wHh, 4 * hid, hid), tensor(bIh, 4 * hid), tensor(bHh, 4 * hid));
             RecurrentRef want = lstmReference(x, h0, c0, wIh, wHh, bIh, bHh, b, t, in, hid);
             assertClose("lstm output", lstm.output().toArray(), want.output());
@@ -459,14 +459,14 @@ class SequenceGradientCheckTest {
             double[] gHh = values(r, g3 * hid, s);
             double[] gbIh = values(r, g3, s);
             double[] gbHh = values(r, g3, s);
-            var gru = SequenceOps.gru(tensor(x, b, t, in), tensor(h0, b, hid), tensor(gIh, g3, in).requiresGrad(true),
+            var gru = RecurrentOps.gru(tensor(x, b, t, in), tensor(h0, b, hid), tensor(gIh, g3, in).requiresGrad(true),
                     tensor(gHh, g3, hid), tensor(gbIh, g3), tensor(gbHh, g3));
             RecurrentRef gwant = gruReference(x, h0, gIh, gHh, gbIh, gbHh, b, t, in, hid);
             assertClose("gru output", gru.output().toArray(), gwant.output());
             assertClose("gru final h", gru.finalHidden().toArray(), gwant.h());
             assertThat(gru.finalCell()).isNull();
 
-            var rnn = SequenceOps.rnn(tensor(x, b, t, in), null, tensor(values(r, hid * in, s), hid, in),
+            var rnn = RecurrentOps.rnn(tensor(x, b, t, in), null, tensor(values(r, hid * in, s), hid, in),
                     tensor(values(r, hid * hid, s), hid, hid).requiresGrad(true), null, null);
             assertThat(rnn.output().shape().dims()).containsExactly(b, t, hid);
             float[] out = rnn.output().toArray();
@@ -484,12 +484,12 @@ class SequenceGradientCheckTest {
         try (var scope = Scope.open()) {
             Tensor x = Tensor.zeros(CPU, 2, 3, 4);
             Tensor wHh = Tensor.zeros(CPU, 20, 5);
-            assertThatThrownBy(() -> SequenceOps.lstm(x, null, null, Tensor.zeros(CPU, 20, 3), wHh, null, null))
+            assertThatThrownBy(() -> RecurrentOps.lstm(x, null, null, Tensor.zeros(CPU, 20, 3), wHh, null, null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lstm").hasMessageContaining("[20, 3]");
-            assertThatThrownBy(() -> SequenceOps.gru(x, Tensor.zeros(CPU, 3, 5), Tensor.zeros(CPU, 15, 4),
+            assertThatThrownBy(() -> RecurrentOps.gru(x, Tensor.zeros(CPU, 3, 5), Tensor.zeros(CPU, 15, 4),
                     Tensor.zeros(CPU, 15, 5), null, null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gru").hasMessageContaining("[3, 5]");
-            assertThatThrownBy(() -> SequenceOps.rnn(Tensor.zeros(CPU, 2, 4), null, Tensor.zeros(CPU, 5, 4),
+            assertThatThrownBy(() -> RecurrentOps.rnn(Tensor.zeros(CPU, 2, 4), null, Tensor.zeros(CPU, 5, 4),
                     wHh, null, null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rnn");
         }
@@ -513,7 +513,7 @@ class SequenceGradientCheckTest {
         for (int chunk = 0; chunk < 6; chunk++) {
             try (var scope = Scope.open()) {
                 Tensor x = tensorOn(be, chunk % 2 == 0 ? x1 : x2, b, t, in);
-                var result = SequenceOps.lstm(x, h, c, wIh, wHh, bias, null);
+                var result = RecurrentOps.lstm(x, h, c, wIh, wHh, bias, null);
                 Ops.sum(result.output()).backward();
                 if (h != null) {
                     h.close();

@@ -1,7 +1,7 @@
 package dev.myelin.bench;
 
 import dev.myelin.autograd.Ops;
-import dev.myelin.autograd.SequenceOps;
+import dev.myelin.autograd.RecurrentOps;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.cpu.CpuBackend;
 import dev.myelin.tensor.Scope;
@@ -95,9 +95,9 @@ public final class RecurrentTiming {
         try (var scope = Scope.open()) {
             long t0 = System.nanoTime();
             var result = switch (cell) {
-                case "lstm" -> SequenceOps.lstm(x, null, null, wIh, wHh, bIh, bHh);
-                case "gru" -> SequenceOps.gru(x, null, wIh, wHh, bIh, bHh);
-                default -> SequenceOps.rnn(x, null, wIh, wHh, bIh, bHh);
+                case "lstm" -> RecurrentOps.lstm(x, null, null, wIh, wHh, bIh, bHh);
+                case "gru" -> RecurrentOps.gru(x, null, wIh, wHh, bIh, bHh);
+                default -> RecurrentOps.rnn(x, null, wIh, wHh, bIh, bHh);
             };
             Tensor loss = Ops.sum(result.output());
             long t1 = System.nanoTime();
