@@ -8,6 +8,9 @@
 #   W4  MLP 784-4096-4096-10, SGD momentum 0.9, lr 0.01, batch 256: time of 100 steps   vs PyTorch
 #   W5  char-lstm on Moby Dick (2 layers, hidden 256, context 128, batch 32, Adam): time per step and
 #       validation loss (nats/char) after --char-steps steps                vs PyTorch (torch_char.py)
+#       Run r uses seed r on both sides (initialisation and dropout only; the data order has no seed),
+#       and the loss is compared as the mean over the runs: at 200 steps one seed's loss moves by more
+#       than the 0.05 nats the two engines are asked to agree within.
 #   W6  char-transformer (4 layers, dim 128, 4 heads, context 128, batch 32, Adam): the same
 # Each peer runs in its fastest configuration, chosen by a short probe of the settings (torch threads,
 # OpenBLAS threads, OpenBLAS core type). Figures are medians of --runs runs (default 3).
@@ -146,9 +149,9 @@ for w in W5 W6; do
     echo "compare: PyTorch $torch_model runs with coretype=$wcore torch_threads=$wt openblas_threads=$wob" >&2
     for r in $(seq "$runs"); do
         record "$w" pytorch "coretype=$wcore threads=$wt openblas=$wob" \
-            "$(with_core "$wcore" OPENBLAS_NUM_THREADS=$wob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps "$char_steps" --threads "$wt")"
+            "$(with_core "$wcore" OPENBLAS_NUM_THREADS=$wob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps "$char_steps" --threads "$wt" --seed "$r")"
         record "$w" myelin "cpu" \
-            "$("${myelin[@]}" train --model "$myelin_model" --data "$text" --steps "$char_steps" --backend cpu --json --no-progress 2>/dev/null | tail -n 1)"
+            "$("${myelin[@]}" train --model "$myelin_model" --data "$text" --steps "$char_steps" --backend cpu --seed "$r" --json --no-progress 2>/dev/null | tail -n 1)"
     done
 done
 
