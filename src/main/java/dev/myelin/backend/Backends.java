@@ -56,7 +56,12 @@ public final class Backends {
         if (!probe.available()) {
             throw new BackendUnavailableException(provider.kind(), probe.reason());
         }
-        return new Selection(provider.open(false), List.of());
+        return new Selection(profiled(provider.open(false)), List.of());
+    }
+
+    /** With {@code -Dmyelin.profile=ops}, the backend with every op timed (see {@link OpProfiler}). */
+    private static Backend profiled(Backend backend) {
+        return OpProfiler.enabled() ? OpProfiler.wrap(backend) : backend;
     }
 
     private static Selection openAuto() {
@@ -68,7 +73,7 @@ public final class Backends {
                 continue;
             }
             try {
-                return new Selection(provider.open(true), List.copyOf(passedOver));
+                return new Selection(profiled(provider.open(true)), List.copyOf(passedOver));
             } catch (BackendUnavailableException e) {
                 passedOver.add(provider.kind().id() + ": " + e.getMessage().replaceFirst("^\\w+ backend unavailable: ", ""));
             }

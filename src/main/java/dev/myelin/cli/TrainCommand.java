@@ -176,14 +176,16 @@ final class TrainCommand implements Callable<Integer> {
         // The backend itself is opened on this thread, since a CUDA context belongs to the thread making it.
         // The CPU backend's kernels compile meanwhile too, when it is the one that will run (see CpuWarmUp).
         String choice = backend == null ? "auto" : backend.trim().toLowerCase(java.util.Locale.ROOT);
+        var warmUpKernels = model.equals("cnn") ? dev.myelin.backend.cpu.CpuWarmUp.Kernels.CONVOLUTION
+                : dev.myelin.backend.cpu.CpuWarmUp.Kernels.DENSE;
         if (choice.equals("cpu")) {
-            dev.myelin.backend.cpu.CpuWarmUp.start();
+            dev.myelin.backend.cpu.CpuWarmUp.start(warmUpKernels);
         } else {
             java.util.concurrent.CompletableFuture.runAsync(() -> {
                 boolean gpu = Backends.probeAll().stream()
                         .anyMatch(p -> p.available() && p.kind() != dev.myelin.backend.BackendKind.CPU);
                 if ((choice.isEmpty() || choice.equals("auto")) && !gpu) {
-                    dev.myelin.backend.cpu.CpuWarmUp.start();
+                    dev.myelin.backend.cpu.CpuWarmUp.start(warmUpKernels);
                 }
             });
         }

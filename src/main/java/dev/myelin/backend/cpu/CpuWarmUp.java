@@ -5,17 +5,25 @@ package dev.myelin.backend.cpu;
  * thread, while the caller does something else (the CLI loads MNIST meanwhile).
  *
  * <p>Why: until C2 compiles them, Vector API kernels run in the interpreter or C1, where every vector
- * is a boxed object; the first MNIST MLP steps then take seconds instead of milliseconds, and that
- * was most of the time from JVM start to the first step. Warming on small operands costs a few hundred
- * milliseconds of one core and leaves compiled code that every later call uses.
+ * is a boxed object; the first MNIST MLP steps then take seconds instead of milliseconds. C2 compiles
+ * a method once it has been called some thousands of times, so the warm-up calls each kernel's leaves
+ * on tiny operands (see {@link VectorSgemm.WarmUp}): a round costs tens of microseconds while boxed and
+ * a few once compiled, which is how the loop knows it is done. Warming with whole small products
+ * instead (k = 265, the former warm-up) spent ~2 s of one core in boxed code and left the first MLP
+ * epoch at 3.3 s where later epochs took 1.6 s; leaf-first, the warm-up ends about 0.6 s after it
+ * starts and the first epoch is within ~0.3 s of the later ones.
  */
 public final class CpuWarmUp {
-    /** A call this fast means C2 has compiled the kernels; interpreted calls take milliseconds. */
-    private static final long COMPILED_NANOS = 200_000;
-    /** Consecutive fast calls before the kernels count as compiled. */
-    private static final int FAST_CALLS = 20;
+    /** A round this fast means C2 has compiled the kernels; boxed rounds take tens of microseconds. */
+    private static final long COMPILED_NANOS = Long.getLong("myelin.warmup.compiledNanos", 8_000);
+    /** Consecutive fast rounds before the kernels count as compiled. */
+    private static final int FAST_ROUNDS = 50;
     /** Never warm longer than this, whatever the timings say (a very slow or very busy machine). */
     private static final long MAX_NANOS = 3_000_000_000L;
+    private static final boolean TRACE = Boolean.getBoolean("myelin.warmup.trace");
+
+    /** Which kernels a run will use: every run multiplies matrices, a CNN also convolves. */
+    public enum Kernels { DENSE, CONVOLUTION }
 
     private static volatile Thread thread;
 
@@ -23,48 +31,57 @@ public final class CpuWarmUp {
     }
 
     /** Starts warming on a daemon thread, once per process; returns at once. No-op without the Vector API. */
-    public static synchronized void start() {
+    public static synchronized void start(Kernels kernels) {
         if (thread != null || !VectorSupport.available()) {
             return;
         }
-        Thread t = new Thread(CpuWarmUp::run, "myelin-cpu-warmup");
+        Thread t = new Thread(() -> run(kernels == Kernels.CONVOLUTION), "myelin-cpu-warmup");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         thread = t;
         t.start();
     }
 
-    private static void run() {
-        int len = VectorSgemm.warmUpOperandLength();
-        float[] a = new float[len];
-        float[] b = new float[len];
-        float[] c = new float[len];
-        for (int i = 0; i < len; i++) {
-            a[i] = (i % 17) * 0.01f;
-            b[i] = (i % 13) * 0.01f;
-        }
-        int adamLength = 4096;
-        float[] p = new float[adamLength];
-        float[] g = new float[adamLength];
-        float[] m = new float[adamLength];
-        float[] v = new float[adamLength];
+    private static void run(boolean convolution) {
+        VectorSgemm.WarmUp gemm = new VectorSgemm.WarmUp();
+        int length = 51; // whole vectors (of 4, 8 or 16 floats) and a scalar tail
+        float[] p = new float[length];
+        float[] g = new float[length];
+        float[] m = new float[length];
+        float[] v = new float[length];
         java.util.Arrays.fill(g, 0.01f);
-        ConvWarmUp conv = new ConvWarmUp();
+        for (int i = 0; i < length; i++) {
+            p[i] = (i % 3) - 1f;
+        }
+        ConvWarmUp conv = convolution ? new ConvWarmUp() : null;
         long start = System.nanoTime();
         int fast = 0;
-        while (fast < FAST_CALLS && System.nanoTime() - start < MAX_NANOS) {
+        for (long round = 0; fast < FAST_ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
             long t0 = System.nanoTime();
-            VectorSgemm.warmUpOnce(a, b, c);
-            VectorAdam.update(p, g, m, v, 0, adamLength, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1e-3f, 1f);
-            conv.once();
-            fast = System.nanoTime() - t0 < COMPILED_NANOS ? fast + 1 : 0;
+            gemm.once();
+            VectorAdam.update(p, g, m, v, 0, length, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1e-3f, 1f);
+            VectorActivations.reluBackward(p, g, v, 0, length);
+            if (conv != null) {
+                conv.once();
+            }
+            long elapsed = System.nanoTime() - t0;
+            fast = elapsed < COMPILED_NANOS ? fast + 1 : 0;
+            if (round % 16 == 0) {
+                // The callers of the leaves, less often: they run no vector code of their own.
+                gemm.products();
+            }
+            if (TRACE && (round & (round - 1)) == 0) {
+                System.err.printf("warm-up round %d at %.0f ms: %.1f us%n", round, (System.nanoTime() - start) / 1e6, elapsed / 1e3);
+            }
+        }
+        if (TRACE) {
+            System.err.printf("warm-up done at %.0f ms%n", (System.nanoTime() - start) / 1e6);
         }
     }
 
-    /** The convolution, pooling and dropout kernels on one small (4-channel, 26 x 26) plane each. */
+    /** The convolution, pooling and dropout kernels on one tiny (4-channel, 6 x 6) plane each: every path, little boxed work. */
     private static final class ConvWarmUp {
         private static final int CHANNELS = 4;
-        private static final int SIDE = 26;
+        private static final int SIDE = 6;
         private static final int PLANE = SIDE * SIDE;
         private static final int PATCH = 9;
         private final float[] col = new float[PATCH * PLANE];

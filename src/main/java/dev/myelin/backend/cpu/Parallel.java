@@ -1,5 +1,7 @@
 package dev.myelin.backend.cpu;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -8,12 +10,15 @@ import java.util.concurrent.locks.LockSupport;
  * Splits index ranges over the CPU backend's cores. Small ranges run on the caller: handing work to
  * another thread costs microseconds, which is more than a short loop takes.
  *
- * <p>The calling thread always runs the first chunk itself, and each other chunk goes to its own
- * dedicated worker thread ({@code threads() - 1} of them), so exactly {@code threads()} threads
- * compute and no chunk can fall back onto a thread that already has one. A fork/join pool (the former
- * scheduler) lets the forking thread run a sibling that no idle worker has stolen yet; on this 2-core
- * machine that happened in about half of the calls to a 2048 SGEMM, which then ran on one core
- * (bimodal timings: ~135 or ~280 GFLOP/s for the same product).
+ * <p>A parallel region cuts the range into {@code threads()} chunks. The calling thread and
+ * {@code threads() - 1} dedicated worker threads each claim chunks until none are left, and the caller
+ * returns when every chunk has finished. On a quiet machine each thread runs one chunk; when a worker
+ * is slow to start (the OS gave its core to another process), the caller claims that chunk itself,
+ * so a busy machine degrades to serial speed rather than waiting on a descheduled thread.
+ *
+ * <p>The former scheduler, a fork/join pool invoked from the caller, parked the caller and let the
+ * pool's first worker fork its sibling; in about half of the calls to a 2048 SGEMM the sibling then
+ * ran after the first chunk on the same worker (bimodal timings: ~135 or ~280 GFLOP/s).
  *
  * <p>One parallel region runs at a time. A call made while another is running (from a second
  * application thread, or from inside a body) runs serially on its caller rather than queueing.
@@ -55,21 +60,15 @@ public final class Parallel {
         try {
             int chunks = Math.min(THREADS, n);
             Job job = new Job(body, n, chunks, Thread.currentThread());
-            for (int i = 1; i < chunks; i++) {
-                WORKERS[i - 1].hand(job, i);
+            for (int i = 0; i < chunks - 1; i++) {
+                WORKERS[i].hand(job);
             }
-            Throwable mine = null;
-            try {
-                job.runChunk(0);
-            } catch (Throwable t) {
-                mine = t;
-            }
-            job.awaitWorkers();
-            Throwable failure = mine != null ? mine : job.failure;
-            if (failure instanceof RuntimeException e) {
+            job.runChunks();
+            job.awaitAll();
+            if (job.failure instanceof RuntimeException e) {
                 throw e;
             }
-            if (failure instanceof Error e) {
+            if (job.failure instanceof Error e) {
                 throw e;
             }
         } finally {
@@ -86,13 +85,14 @@ public final class Parallel {
         return workers;
     }
 
-    /** One parallel region: the body, its split, and the count of worker chunks still running. */
+    /** One parallel region: the body, its split, the next chunk to claim and the count finished. */
     private static final class Job {
         final RangeBody body;
         final int n;
         final int chunks;
         final Thread caller;
-        final AtomicInteger pending;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
         volatile Throwable failure;
 
         Job(RangeBody body, int n, int chunks, Thread caller) {
@@ -100,27 +100,27 @@ public final class Parallel {
             this.n = n;
             this.chunks = chunks;
             this.caller = caller;
-            this.pending = new AtomicInteger(chunks - 1);
         }
 
-        void runChunk(int chunk) {
-            int from = (int) ((long) n * chunk / chunks);
-            int to = (int) ((long) n * (chunk + 1) / chunks);
-            body.run(from, to);
-        }
-
-        void workerDone(Throwable t) {
-            if (t != null && failure == null) {
-                failure = t;
+        /** Claims and runs chunks until none are left. A failure is kept for the caller to rethrow. */
+        void runChunks() {
+            for (int chunk; (chunk = next.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run((int) ((long) n * chunk / chunks), (int) ((long) n * (chunk + 1) / chunks));
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                }
+                if (finished.incrementAndGet() == chunks && Thread.currentThread() != caller) {
+                    LockSupport.unpark(caller);
+                }
             }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
         }
 
-        void awaitWorkers() {
+        void awaitAll() {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (pending.get() > 0) {
+            while (finished.get() < chunks) {
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {
@@ -130,18 +130,26 @@ public final class Parallel {
         }
     }
 
-    /** A daemon thread that runs the chunk it is handed, then waits for the next. */
+    /** A daemon thread that helps with the job it is handed, then waits for the next. */
     private static final class Worker extends Thread {
+        private static final VarHandle JOB;
+
+        static {
+            try {
+                JOB = MethodHandles.lookup().findVarHandle(Worker.class, "job", Job.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private volatile Job job;
-        private int chunk;
 
         Worker(int index) {
             super("myelin-cpu-" + index);
             setDaemon(true);
         }
 
-        void hand(Job next, int nextChunk) {
-            chunk = nextChunk; // published by the volatile write of job below
+        void hand(Job next) {
             job = next;
             LockSupport.unpark(this);
         }
@@ -150,14 +158,9 @@ public final class Parallel {
         public void run() {
             while (true) {
                 Job current = awaitJob();
-                Throwable failure = null;
-                try {
-                    current.runChunk(chunk);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                job = null;
-                current.workerDone(failure);
+                current.runChunks();
+                // A newer job may have been handed while this one finished: clear only the one just done.
+                JOB.compareAndSet(this, current, null);
             }
         }
 

@@ -114,20 +114,55 @@ final class VectorSgemm {
     }
 
     /**
-     * One small product of each transpose combination on the calling thread, shaped to take every
-     * path of the loop nest (edge tiles in both directions, two panels of k, beta 0 and 1), so that
-     * C2 compiles the kernel from a representative profile. Used by {@link CpuWarmUp}.
+     * Warm-up on the calling thread (see {@link CpuWarmUp}). The leaves (packing, the micro-kernel,
+     * the write-back) are called directly on a short k, each on every path it has (edge strips,
+     * transposes, accumulate or not, beta 0 or 1): C2 compiles a method after some thousands of calls,
+     * and until then each Vector API operation runs boxed, so the cheapest call that takes every branch
+     * reaches compilation soonest, with a profile in which no branch looks dead (a branch first taken
+     * after compilation costs a deoptimization and a recompile, in the middle of training).
      */
-    static void warmUpOnce(float[] a, float[] b, float[] c) {
-        int m = 2 * MR + 3, n = NR + 5, k = KC + 9;
-        for (int op = 0; op < 4; op++) {
-            compute((op & 2) != 0, (op & 1) != 0, m, n, k, 1f, a, b, op == 3 ? 1f : 0f, c, 0, m, 0, n);
-        }
-    }
+    static final class WarmUp {
+        /** Enough k for the loops to look like loops, with little work done boxed. */
+        private static final int K = 8;
+        private static final int M = MR + 1;
+        private static final int N = NR + 1;
+        final float[] a = new float[M * K];
+        final float[] b = new float[N * K];
+        final float[] c = new float[M * N];
+        private final float[] packedA = new float[roundUp(M, MR) * K];
+        private final float[] packedB = new float[roundUp(N, NR) * K];
+        private final float[] block = new float[roundUp(M, MR) * roundUp(N, NR)];
 
-    /** Floats {@link #warmUpOnce}'s operands need: A, B and C each fit in this many. */
-    static int warmUpOperandLength() {
-        return (NR + 5) * (KC + 9);
+        WarmUp() {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (i % 7) * 0.1f;
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (i % 5) * 0.1f;
+            }
+        }
+
+        void once() {
+            for (int op = 0; op < 2; op++) {
+                boolean trans = op == 1;
+                packA(trans, a, M, K, 0, M, 0, K, packedA);
+                packB(trans, b, N, K, 0, K, 0, N, packedB, 0);
+            }
+            kernel(K, packedA, 0, packedB, 0, block, 0, false);
+            kernel(K, packedA, 0, packedB, 0, block, 0, true);
+            writeBack(block, M, roundUp(M, MR), N, 1f, 0f, c, 0, N);
+            writeBack(block, M, roundUp(M, MR), N, 0.5f, 1f, c, 0, N);
+        }
+
+        /**
+         * The product on every transpose combination, through the whole loop nest, serially; c is left
+         * holding op(A) * op(B) with both transposed (A read as [K, M], B as [N, K]).
+         */
+        void products() {
+            for (int op = 0; op < 4; op++) {
+                compute((op & 2) != 0, (op & 1) != 0, M, N, K, 1f, a, b, 0f, c, 0, M, 0, N);
+            }
+        }
     }
 
     /** Ratio of the largest share to the mean share when units are dealt out in contiguous chunks. */
