@@ -64,6 +64,11 @@ final class BenchCommand implements Runnable {
 
     /** Seconds of each timed repetition, sorted. */
     static double[] time(Common common, Backend backend, Runnable body) {
+        if (backend.kind() == dev.myelin.backend.BackendKind.CPU) {
+            // What train does before its first step, so that the repetitions below meet compiled kernels.
+            dev.myelin.backend.cpu.CpuWarmUp.start(dev.myelin.backend.cpu.CpuWarmUp.Kernels.DENSE);
+            dev.myelin.backend.cpu.CpuWarmUp.awaitDone();
+        }
         long warmupEnd = System.nanoTime() + (long) (common.warmupSeconds * 1e9);
         for (int i = 0; i < common.warmup || System.nanoTime() < warmupEnd; i++) {
             body.run();

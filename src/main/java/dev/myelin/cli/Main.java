@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
  * stderr, no stack trace), 1 a bug (stack trace).
  */
 @Command(name = "myelin", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        // Inherited, so that "myelin train --help" and "myelin bench gemm --help" work as users expect.
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Myelin: deep learning for Java on CPU, OpenCL and CUDA.",
         subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})

@@ -43,6 +43,17 @@ class MainTest {
     }
 
     @Test
+    void everySubcommandAnswersHelp() {
+        for (String[] command : new String[][]{{"info"}, {"train"}, {"eval"}, {"sample"}, {"bench", "gemm"}, {"bench", "step"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            Result result = run(args);
+            assertThat(result.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(result.out()).as(String.join(" ", args)).contains("Usage: myelin " + String.join(" ", command));
+        }
+    }
+
+    @Test
     void badUsageExitsTwoWithAMessageAndNoStackTrace() {
         for (String[] args : new String[][]{
                 {"train", "--epochs", "0"},

@@ -41,6 +41,19 @@ public final class CpuWarmUp {
         t.start();
     }
 
+    /** Waits for a started warm-up to finish (at most its few-second cap); returns at once if none was started. */
+    public static void awaitDone() {
+        Thread t = thread;
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void run(boolean convolution) {
         VectorSgemm.WarmUp gemm = new VectorSgemm.WarmUp();
         int length = 51; // whole vectors (of 4, 8 or 16 floats) and a scalar tail
