@@ -59,6 +59,7 @@ public final class CudaBackend implements Backend {
     private final CublasGemm cublas;
     private final String gemmNote;
     private final CudaSequenceOps sequence;
+    private final CudaConvOps conv = new CudaConvOps(this);
     /** Reused for downloads (at most one staging chunk), grown on demand. */
     private PinnedHostMemory.Block downloadStaging;
     private Thread boundThread;
@@ -456,186 +457,56 @@ public final class CudaBackend implements Backend {
                 .launch(CudaKernel.SOFTMAX_XENT_BACKWARD, LaunchDims.elementwise((long) rows * cols));
     }
 
-    // ---------------------------------------------------------------- convolution and pooling
-
-    /** Largest im2col workspace (floats) one convolution chunk may take; bigger batches run in chunks (as OpenCL). */
-    private static final int MAX_COL_FLOATS = 1 << 24;
-
-    private static int samplesPerChunk(Conv2dGeometry g) {
-        long perSample = (long) g.patchSize() * g.outHeight() * g.outWidth();
-        return (int) Math.max(1, Math.min(g.batch(), MAX_COL_FLOATS / Math.max(1, perSample)));
-    }
-
-    private void im2col(Conv2dGeometry g, Buffer x, Buffer col, int n0, int nb) {
-        args().p(x).p(col).i(g.inChannels()).i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding())
-                .i(g.outHeight()).i(g.outWidth()).i(n0).i(nb)
-                .launch(CudaKernel.IM2COL, LaunchDims.elementwise((long) g.patchSize() * nb * g.outHeight() * g.outWidth()));
-    }
+    // ---------------------------------------------------------------- convolution, pooling, dropout, batch norm (CudaConvOps)
 
     @Override
     public void conv2d(Conv2dGeometry g, Buffer x, Buffer weight, Buffer bias, Activation act, Buffer y) {
-        if (g.batch() == 0) {
-            return;
-        }
-        int plane = g.outHeight() * g.outWidth();
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer tmp = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                im2col(g, x, col, n0, nb);
-                gemm(false, false, g.outChannels(), nb * plane, g.patchSize(), 1f, weight, col, 0f, tmp);
-                // Without a bias the kernel never reads that argument; tmp stands in so no null pointer is passed.
-                args().p(tmp).p(bias == null ? tmp : bias).i(bias == null ? 0 : 1).i(KernelCodes.of(act)).p(y)
-                        .i(g.outChannels()).i(plane).i(n0).i(nb)
-                        .launch(CudaKernel.CONV_OUTPUT, LaunchDims.elementwise((long) nb * g.outChannels() * plane));
-            }
-        } finally {
-            // Released after enqueueing: the one in-order stream runs every use before a block is reused.
-            release(col);
-            release(tmp);
-        }
+        conv.conv2d(g, x, weight, bias, act, y);
     }
 
     @Override
     public void conv2dBackward(Conv2dGeometry g, Buffer x, Buffer weight, Buffer dy,
                                Buffer dx, Buffer dweight, Buffer dbias) {
-        int plane = g.outHeight() * g.outWidth();
-        if (dbias != null && g.outChannels() > 0) {
-            args().p(dy).p(dbias).i(g.batch()).i(g.outChannels()).i(plane)
-                    .launch(CudaKernel.CONV_BIAS_GRAD, LaunchDims.elementwise(g.outChannels()));
-        }
-        if (dweight == null && dx == null) {
-            return;
-        }
-        if (g.batch() == 0) {
-            if (dweight != null) {
-                fill(dweight, 0, g.weightSize(), 0f);
-            }
-            return;
-        }
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer dyT = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                args().p(dy).p(dyT).i(g.outChannels()).i(plane).i(n0).i(nb)
-                        .launch(CudaKernel.CONV_GATHER_DY, LaunchDims.elementwise((long) nb * g.outChannels() * plane));
-                if (dweight != null) {
-                    im2col(g, x, col, n0, nb);
-                    gemm(false, true, g.outChannels(), g.patchSize(), nb * plane, 1f, dyT, col, n0 == 0 ? 0f : 1f, dweight);
-                }
-                if (dx != null) {
-                    gemm(true, false, g.patchSize(), nb * plane, g.outChannels(), 1f, weight, dyT, 0f, col);
-                    args().p(col).p(dx).i(g.inChannels()).i(g.height()).i(g.width()).i(g.kernel()).i(g.stride())
-                            .i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(n0).i(nb)
-                            .launch(CudaKernel.COL2IM,
-                                    LaunchDims.elementwise((long) nb * g.inChannels() * g.height() * g.width()));
-                }
-            }
-        } finally {
-            release(col);
-            release(dyT);
-        }
+        conv.conv2dBackward(g, x, weight, dy, dx, dweight, dbias);
     }
 
     @Override
     public void maxPool2d(Pool2dGeometry g, Buffer x, Buffer y, Buffer indices) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        // Without indices the kernel never writes that argument; y stands in.
-        args().p(x).p(y).p(indices == null ? y : indices).i(indices == null ? 0 : 1)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.MAX_POOL2D, LaunchDims.elementwise(total));
+        conv.maxPool2d(g, x, y, indices);
     }
 
     @Override
     public void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        args().p(dy).p(indices).p(dx)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.MAX_POOL2D_BACKWARD, LaunchDims.elementwise(total));
+        conv.maxPool2dBackward(g, dy, indices, dx);
     }
 
     @Override
     public void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        args().p(x).p(y)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.AVG_POOL2D, LaunchDims.elementwise(total));
+        conv.avgPool2d(g, x, y);
     }
 
     @Override
     public void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        args().p(dy).p(dx)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.AVG_POOL2D_BACKWARD, LaunchDims.elementwise(total));
+        conv.avgPool2dBackward(g, dy, dx);
     }
-
-    // ---------------------------------------------------------------- regularisation and normalisation
 
     @Override
     public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, float scale, long seed) {
-        if (n == 0) {
-            return;
-        }
-        // The seed's two 32-bit halves, as OpenCL passes them: myelin_uniform in kernels/norm.cl = DeviceRandom.
-        args().p(x).p(y).p(mask).i(n).f(p).f(scale).i((int) seed).i((int) (seed >>> 32))
-                .launch(CudaKernel.DROPOUT, LaunchDims.elementwise(n));
+        conv.dropout(x, y, mask, n, p, scale, seed);
     }
 
     @Override
     public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           Buffer runningMean, Buffer runningVar, int batch, int channels, int spatial,
                           boolean training, float momentum, float eps) {
-        if (channels == 0 || batch * spatial == 0) {
-            return;
-        }
-        // Buffers a mode does not touch get x as a stand-in (no null pointer is passed). One block per channel.
-        args().p(x).p(gamma).p(beta).p(y).p(saveMean == null ? x : saveMean).p(saveInvStd == null ? x : saveInvStd)
-                .p(runningMean == null ? x : runningMean).p(runningVar == null ? x : runningVar)
-                .i(runningMean == null ? 0 : 1).i(batch).i(channels).i(spatial).i(training ? 1 : 0).f(momentum).f(eps)
-                .launch(CudaKernel.BATCH_NORM, LaunchDims.rows(channels, batch * spatial));
+        conv.batchNorm(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, batch, channels, spatial,
+                training, momentum, eps);
     }
 
     @Override
     public void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial) {
-        if (channels == 0 || (dx == null && dgamma == null && dbeta == null)) {
-            return;
-        }
-        boolean params = dgamma != null || dbeta != null;
-        Buffer dg = dgamma;
-        Buffer db = dbeta;
-        Buffer scratch = null;
-        if (params && (dg == null || db == null)) {
-            scratch = allocate(channels);
-            dg = dg == null ? scratch : dg;
-            db = db == null ? scratch : db;
-        }
-        try {
-            args().p(x).p(dy).p(gamma).p(saveMean).p(saveInvStd).p(dx == null ? x : dx).p(dg == null ? x : dg)
-                    .p(db == null ? x : db).i(dx == null ? 0 : 1).i(params ? 1 : 0).i(batch).i(channels).i(spatial)
-                    .launch(CudaKernel.BATCH_NORM_BACKWARD, LaunchDims.rows(channels, batch * spatial));
-        } finally {
-            if (scratch != null) {
-                release(scratch);
-            }
-        }
+        conv.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial);
     }
 
     // ---------------------------------------------------------------- optimizer updates

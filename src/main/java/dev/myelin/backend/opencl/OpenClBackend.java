@@ -47,6 +47,7 @@ public final class OpenClBackend implements Backend {
     private final OpenClKernels kernels;
     private final int gemmTile;
     private final OpenClSequenceOps sequence = new OpenClSequenceOps(this);
+    private final OpenClConvOps conv = new OpenClConvOps(this);
     /** Host copies of uploads still in flight: non-blocking writes read them until the queue drains. */
     private final List<FloatBuffer> pendingUploads = new ArrayList<>();
     private long pendingUploadBytes;
@@ -467,276 +468,56 @@ public final class OpenClBackend implements Backend {
         launch1d(rows * cols);
     }
 
-    // ---------------------------------------------------------------- convolution and pooling
-
-    /** Largest im2col workspace (floats) one convolution chunk may take; bigger batches run in chunks. */
-    private static final int MAX_COL_FLOATS = 1 << 24;
-
-    private static int samplesPerChunk(Conv2dGeometry g) {
-        long perSample = (long) g.patchSize() * g.outHeight() * g.outWidth();
-        return (int) Math.max(1, Math.min(g.batch(), MAX_COL_FLOATS / Math.max(1, perSample)));
-    }
-
-    private void im2col(Conv2dGeometry g, Buffer x, Buffer col, int n0, int nb) {
-        long k = begin("im2col");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(col));
-        setGeometry(k, 2, g);
-        clSetKernelArg1i(k, 10, n0);
-        clSetKernelArg1i(k, 11, nb);
-        launch1d(g.patchSize() * nb * g.outHeight() * g.outWidth());
-    }
-
-    /** Arguments C, H, W, k, s, pad, OH, OW from {@code index} on. */
-    private static void setGeometry(long k, int index, Conv2dGeometry g) {
-        clSetKernelArg1i(k, index, g.inChannels());
-        clSetKernelArg1i(k, index + 1, g.height());
-        clSetKernelArg1i(k, index + 2, g.width());
-        clSetKernelArg1i(k, index + 3, g.kernel());
-        clSetKernelArg1i(k, index + 4, g.stride());
-        clSetKernelArg1i(k, index + 5, g.padding());
-        clSetKernelArg1i(k, index + 6, g.outHeight());
-        clSetKernelArg1i(k, index + 7, g.outWidth());
-    }
+    // ---------------------------------------------------------------- convolution, pooling, dropout, batch norm (OpenClConvOps)
 
     @Override
     public void conv2d(Conv2dGeometry g, Buffer x, Buffer weight, Buffer bias, Activation act, Buffer y) {
-        if (g.batch() == 0) {
-            return;
-        }
-        int plane = g.outHeight() * g.outWidth();
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer tmp = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                im2col(g, x, col, n0, nb);
-                gemm(false, false, g.outChannels(), nb * plane, g.patchSize(), 1f, weight, col, 0f, tmp);
-                long k = begin("conv_output");
-                clSetKernelArg1p(k, 0, mem(tmp));
-                clSetKernelArg1p(k, 1, bias == null ? mem(tmp) : mem(bias));
-                clSetKernelArg1i(k, 2, bias == null ? 0 : 1);
-                clSetKernelArg1i(k, 3, KernelCodes.of(act));
-                clSetKernelArg1p(k, 4, mem(y));
-                clSetKernelArg1i(k, 5, g.outChannels());
-                clSetKernelArg1i(k, 6, plane);
-                clSetKernelArg1i(k, 7, n0);
-                clSetKernelArg1i(k, 8, nb);
-                launch1d(nb * g.outChannels() * plane);
-            }
-        } finally {
-            // Released after enqueueing: the in-order queue runs every use before the buffers are reused.
-            release(col);
-            release(tmp);
-        }
+        conv.conv2d(g, x, weight, bias, act, y);
     }
 
     @Override
     public void conv2dBackward(Conv2dGeometry g, Buffer x, Buffer weight, Buffer dy,
                                Buffer dx, Buffer dweight, Buffer dbias) {
-        int plane = g.outHeight() * g.outWidth();
-        if (dbias != null) {
-            long k = begin("conv_bias_grad");
-            clSetKernelArg1p(k, 0, mem(dy));
-            clSetKernelArg1p(k, 1, mem(dbias));
-            clSetKernelArg1i(k, 2, g.batch());
-            clSetKernelArg1i(k, 3, g.outChannels());
-            clSetKernelArg1i(k, 4, plane);
-            launch1d(g.outChannels());
-        }
-        if (dweight == null && dx == null) {
-            return;
-        }
-        if (g.batch() == 0) {
-            if (dweight != null) {
-                fill(dweight, 0, g.weightSize(), 0f);
-            }
-            return;
-        }
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer dyT = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                long k = begin("conv_gather_dy");
-                clSetKernelArg1p(k, 0, mem(dy));
-                clSetKernelArg1p(k, 1, mem(dyT));
-                clSetKernelArg1i(k, 2, g.outChannels());
-                clSetKernelArg1i(k, 3, plane);
-                clSetKernelArg1i(k, 4, n0);
-                clSetKernelArg1i(k, 5, nb);
-                launch1d(nb * g.outChannels() * plane);
-                if (dweight != null) {
-                    im2col(g, x, col, n0, nb);
-                    gemm(false, true, g.outChannels(), g.patchSize(), nb * plane, 1f, dyT, col, n0 == 0 ? 0f : 1f, dweight);
-                }
-                if (dx != null) {
-                    gemm(true, false, g.patchSize(), nb * plane, g.outChannels(), 1f, weight, dyT, 0f, col);
-                    k = begin("col2im");
-                    clSetKernelArg1p(k, 0, mem(col));
-                    clSetKernelArg1p(k, 1, mem(dx));
-                    setGeometry(k, 2, g);
-                    clSetKernelArg1i(k, 10, n0);
-                    clSetKernelArg1i(k, 11, nb);
-                    launch1d(nb * g.inChannels() * g.height() * g.width());
-                }
-            }
-        } finally {
-            release(col);
-            release(dyT);
-        }
-    }
-
-    /** Arguments H, W, k, s, pad, OH, OW, total from {@code index} on. */
-    private static void setPool(long k, int index, Pool2dGeometry g, int total) {
-        clSetKernelArg1i(k, index, g.height());
-        clSetKernelArg1i(k, index + 1, g.width());
-        clSetKernelArg1i(k, index + 2, g.kernel());
-        clSetKernelArg1i(k, index + 3, g.stride());
-        clSetKernelArg1i(k, index + 4, g.padding());
-        clSetKernelArg1i(k, index + 5, g.outHeight());
-        clSetKernelArg1i(k, index + 6, g.outWidth());
-        clSetKernelArg1i(k, index + 7, total);
+        conv.conv2dBackward(g, x, weight, dy, dx, dweight, dbias);
     }
 
     @Override
     public void maxPool2d(Pool2dGeometry g, Buffer x, Buffer y, Buffer indices) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("max_pool2d");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(y));
-        clSetKernelArg1p(k, 2, indices == null ? mem(y) : mem(indices));
-        clSetKernelArg1i(k, 3, indices == null ? 0 : 1);
-        setPool(k, 4, g, total);
-        launch1d(total);
+        conv.maxPool2d(g, x, y, indices);
     }
 
     @Override
     public void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("max_pool2d_backward");
-        clSetKernelArg1p(k, 0, mem(dy));
-        clSetKernelArg1p(k, 1, mem(indices));
-        clSetKernelArg1p(k, 2, mem(dx));
-        setPool(k, 3, g, total);
-        launch1d(total);
+        conv.maxPool2dBackward(g, dy, indices, dx);
     }
 
     @Override
     public void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("avg_pool2d");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(y));
-        setPool(k, 2, g, total);
-        launch1d(total);
+        conv.avgPool2d(g, x, y);
     }
 
     @Override
     public void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("avg_pool2d_backward");
-        clSetKernelArg1p(k, 0, mem(dy));
-        clSetKernelArg1p(k, 1, mem(dx));
-        setPool(k, 2, g, total);
-        launch1d(total);
+        conv.avgPool2dBackward(g, dy, dx);
     }
-
-    // ---------------------------------------------------------------- regularisation and normalisation
 
     @Override
     public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, float scale, long seed) {
-        if (n == 0) {
-            return;
-        }
-        long k = begin("dropout");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(y));
-        clSetKernelArg1p(k, 2, mem(mask));
-        clSetKernelArg1i(k, 3, n);
-        clSetKernelArg1f(k, 4, p);
-        clSetKernelArg1f(k, 5, scale);
-        clSetKernelArg1i(k, 6, (int) seed);
-        clSetKernelArg1i(k, 7, (int) (seed >>> 32));
-        launch1d(n);
+        conv.dropout(x, y, mask, n, p, scale, seed);
     }
 
     @Override
     public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           Buffer runningMean, Buffer runningVar, int batch, int channels, int spatial,
                           boolean training, float momentum, float eps) {
-        if (channels == 0 || batch * spatial == 0) {
-            return;
-        }
-        long xm = mem(x);
-        long k = begin("batch_norm");
-        clSetKernelArg1p(k, 0, xm);
-        clSetKernelArg1p(k, 1, mem(gamma));
-        clSetKernelArg1p(k, 2, mem(beta));
-        clSetKernelArg1p(k, 3, mem(y));
-        // Buffers a mode does not touch get x as a stand-in (no NULL cl_mem is passed).
-        clSetKernelArg1p(k, 4, saveMean == null ? xm : mem(saveMean));
-        clSetKernelArg1p(k, 5, saveInvStd == null ? xm : mem(saveInvStd));
-        clSetKernelArg1p(k, 6, runningMean == null ? xm : mem(runningMean));
-        clSetKernelArg1p(k, 7, runningVar == null ? xm : mem(runningVar));
-        clSetKernelArg1i(k, 8, runningMean == null ? 0 : 1);
-        clSetKernelArg1i(k, 9, batch);
-        clSetKernelArg1i(k, 10, channels);
-        clSetKernelArg1i(k, 11, spatial);
-        clSetKernelArg1i(k, 12, training ? 1 : 0);
-        clSetKernelArg1f(k, 13, momentum);
-        clSetKernelArg1f(k, 14, eps);
-        launchRows(channels, batch * spatial);
+        conv.batchNorm(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, batch, channels, spatial,
+                training, momentum, eps);
     }
 
     @Override
     public void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial) {
-        if (channels == 0 || (dx == null && dgamma == null && dbeta == null)) {
-            return;
-        }
-        long xm = mem(x);
-        boolean params = dgamma != null || dbeta != null;
-        Buffer dg = dgamma;
-        Buffer db = dbeta;
-        Buffer scratch = null;
-        if (params && (dg == null || db == null)) {
-            scratch = allocate(channels);
-            dg = dg == null ? scratch : dg;
-            db = db == null ? scratch : db;
-        }
-        long k = begin("batch_norm_backward");
-        clSetKernelArg1p(k, 0, xm);
-        clSetKernelArg1p(k, 1, mem(dy));
-        clSetKernelArg1p(k, 2, mem(gamma));
-        clSetKernelArg1p(k, 3, mem(saveMean));
-        clSetKernelArg1p(k, 4, mem(saveInvStd));
-        clSetKernelArg1p(k, 5, dx == null ? xm : mem(dx));
-        clSetKernelArg1p(k, 6, dg == null ? xm : mem(dg));
-        clSetKernelArg1p(k, 7, db == null ? xm : mem(db));
-        clSetKernelArg1i(k, 8, dx == null ? 0 : 1);
-        clSetKernelArg1i(k, 9, params ? 1 : 0);
-        clSetKernelArg1i(k, 10, batch);
-        clSetKernelArg1i(k, 11, channels);
-        clSetKernelArg1i(k, 12, spatial);
-        launchRows(channels, batch * spatial);
-        if (scratch != null) {
-            release(scratch);
-        }
+        conv.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial);
     }
 
     // ---------------------------------------------------------------- optimizer updates
