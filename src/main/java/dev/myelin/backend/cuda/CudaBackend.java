@@ -60,6 +60,7 @@ public final class CudaBackend implements Backend {
     private final String gemmNote;
     private final CudaSequenceOps sequence;
     private final CudaConvOps conv = new CudaConvOps(this);
+    private final CudaOptimizerOps optimizer = new CudaOptimizerOps(this);
     /** Reused for downloads (at most one staging chunk), grown on demand. */
     private PinnedHostMemory.Block downloadStaging;
     private Thread boundThread;
@@ -509,47 +510,25 @@ public final class CudaBackend implements Backend {
         conv.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial);
     }
 
-    // ---------------------------------------------------------------- optimizer updates
+    // ---------------------------------------------------------------- optimizer updates (CudaOptimizerOps)
 
     @Override
     public void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        if (momentum != 0f && velocity == null) {
-            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
-        }
-        if (n == 0) {
-            return;
-        }
-        // Without momentum the kernel never touches velocity; param stands in for a missing one.
-        args().p(param).p(grad).p(velocity == null ? param : velocity).i(n).f(lr).f(momentum).f(weightDecay)
-                .i(nesterov ? 1 : 0).launch(CudaKernel.SGD_UPDATE, LaunchDims.elementwise(n));
+        optimizer.sgdUpdate(param, grad, velocity, n, lr, momentum, weightDecay, nesterov);
     }
 
     @Override
     public void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupledWeightDecay, int step) {
-        if (n == 0) {
-            return;
-        }
-        // Same float folding of the bias corrections as the CPU and OpenCL backends, so all round alike.
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
-        args().p(param).p(grad).p(m).p(v).i(n).f(lr).f(beta1).f(beta2).f(eps).f(weightDecay)
-                .i(decoupledWeightDecay ? 1 : 0).f(stepSize).f(invSqrtCorrection2)
-                .launch(CudaKernel.ADAM_UPDATE, LaunchDims.elementwise(n));
+        optimizer.adamUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
     }
 
     @Override
     public void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
                                float lr, float rho, float eps, float weightDecay) {
-        if (n == 0) {
-            return;
-        }
-        args().p(param).p(grad).p(squareAvg).p(accDelta).i(n).f(lr).f(rho).f(eps).f(weightDecay)
-                .launch(CudaKernel.ADADELTA_UPDATE, LaunchDims.elementwise(n));
+        optimizer.adadeltaUpdate(param, grad, squareAvg, accDelta, n, lr, rho, eps, weightDecay);
     }
 
     @Override

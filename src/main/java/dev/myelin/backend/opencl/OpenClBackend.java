@@ -48,6 +48,7 @@ public final class OpenClBackend implements Backend {
     private final int gemmTile;
     private final OpenClSequenceOps sequence = new OpenClSequenceOps(this);
     private final OpenClConvOps conv = new OpenClConvOps(this);
+    private final OpenClOptimizerOps optimizer = new OpenClOptimizerOps(this);
     /** Host copies of uploads still in flight: non-blocking writes read them until the queue drains. */
     private final List<FloatBuffer> pendingUploads = new ArrayList<>();
     private long pendingUploadBytes;
@@ -520,77 +521,25 @@ public final class OpenClBackend implements Backend {
         conv.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial);
     }
 
-    // ---------------------------------------------------------------- optimizer updates
+    // ---------------------------------------------------------------- optimizer updates (OpenClOptimizerOps)
 
     @Override
     public void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        if (momentum != 0f && velocity == null) {
-            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
-        }
-        if (n == 0) {
-            return;
-        }
-        long k = begin("sgd_update");
-        long p = mem(param);
-        clSetKernelArg1p(k, 0, p);
-        clSetKernelArg1p(k, 1, mem(grad));
-        // Without momentum the kernel never touches velocity; param stands in for a missing one.
-        clSetKernelArg1p(k, 2, velocity == null ? p : mem(velocity));
-        clSetKernelArg1i(k, 3, n);
-        clSetKernelArg1f(k, 4, lr);
-        clSetKernelArg1f(k, 5, momentum);
-        clSetKernelArg1f(k, 6, weightDecay);
-        clSetKernelArg1i(k, 7, nesterov ? 1 : 0);
-        launch1d(n);
+        optimizer.sgdUpdate(param, grad, velocity, n, lr, momentum, weightDecay, nesterov);
     }
 
     @Override
     public void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupledWeightDecay, int step) {
-        if (n == 0) {
-            return;
-        }
-        // Same float folding of the bias corrections as the CPU backend, so both round alike.
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
-        long k = begin("adam_update");
-        clSetKernelArg1p(k, 0, mem(param));
-        clSetKernelArg1p(k, 1, mem(grad));
-        clSetKernelArg1p(k, 2, mem(m));
-        clSetKernelArg1p(k, 3, mem(v));
-        clSetKernelArg1i(k, 4, n);
-        clSetKernelArg1f(k, 5, lr);
-        clSetKernelArg1f(k, 6, beta1);
-        clSetKernelArg1f(k, 7, beta2);
-        clSetKernelArg1f(k, 8, eps);
-        clSetKernelArg1f(k, 9, weightDecay);
-        clSetKernelArg1i(k, 10, decoupledWeightDecay ? 1 : 0);
-        clSetKernelArg1f(k, 11, stepSize);
-        clSetKernelArg1f(k, 12, invSqrtCorrection2);
-        launch1d(n);
+        optimizer.adamUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
     }
 
     @Override
     public void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
                                float lr, float rho, float eps, float weightDecay) {
-        if (n == 0) {
-            return;
-        }
-        long k = begin("adadelta_update");
-        clSetKernelArg1p(k, 0, mem(param));
-        clSetKernelArg1p(k, 1, mem(grad));
-        clSetKernelArg1p(k, 2, mem(squareAvg));
-        clSetKernelArg1p(k, 3, mem(accDelta));
-        clSetKernelArg1i(k, 4, n);
-        clSetKernelArg1f(k, 5, lr);
-        clSetKernelArg1f(k, 6, rho);
-        clSetKernelArg1f(k, 7, eps);
-        clSetKernelArg1f(k, 8, weightDecay);
-        launch1d(n);
+        optimizer.adadeltaUpdate(param, grad, squareAvg, accDelta, n, lr, rho, eps, weightDecay);
     }
 
     @Override
