@@ -14,21 +14,16 @@ import dev.myelin.backend.Pool2dGeometry;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.opencl.KernelCodes;
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
@@ -296,48 +291,12 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- launching
 
-    /** Kernel arguments in order, each a pointer to its value as cuLaunchKernel wants them. */
-    final class Args {
-        private final List<NativePointerObject> values = new ArrayList<>(14);
-        private final StringBuilder signature = new StringBuilder(14);
-
-        Args i(int v) {
-            values.add(Pointer.to(new int[]{v}));
-            signature.append('i');
-            return this;
-        }
-
-        Args f(float v) {
-            values.add(Pointer.to(new float[]{v}));
-            signature.append('f');
-            return this;
-        }
-
-        Args p(Buffer b) {
-            values.add(Pointer.to(ptr(b)));
-            signature.append('p');
-            return this;
-        }
-
-        void launch(CudaKernel kernel, LaunchConfig c) {
-            // cuLaunchKernel cannot check arguments: a wrong one is garbage or a fault on the GPU.
-            if (!kernel.signature().contentEquals(signature)) {
-                throw new IllegalStateException("arguments (" + signature + ") do not match " + kernel.entry()
-                        + "'s parameters (" + kernel.signature() + ")");
-            }
-            bind();
-            CudaErrors.check(cuLaunchKernel(module.function(kernel), c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), 1,
-                            0, stream, Pointer.to(values.toArray(new NativePointerObject[0])), null),
-                    "cuLaunchKernel(" + kernel.entry() + ", grid " + c.gridX() + "x" + c.gridY() + "x" + c.gridZ()
-                            + ", block " + c.blockX() + "x" + c.blockY() + ")");
-        }
-    }
-
-    Args args() {
+    /** A launch to put together (see {@link CudaArgs}). */
+    CudaArgs args() {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
-        return new Args();
+        return new CudaArgs(this, module, stream);
     }
 
     // ---------------------------------------------------------------- linear algebra
@@ -413,7 +372,7 @@ public final class CudaBackend implements Backend {
         if (axis == 0 ? cols == 0 : rows == 0) {
             return;
         }
-        Args args = args().i(KernelCodes.of(op)).p(x).p(out).i(rows).i(cols);
+        CudaArgs args = args().i(KernelCodes.of(op)).p(x).p(out).i(rows).i(cols);
         if (axis == 0) {
             args.launch(CudaKernel.REDUCE_COLS, LaunchDims.elementwise(cols));
         } else {

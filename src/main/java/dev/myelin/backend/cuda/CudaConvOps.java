@@ -24,7 +24,7 @@ final class CudaConvOps implements Im2colConvolution.Kernels {
         this.convolution = new Im2colConvolution(backend, this);
     }
 
-    private CudaBackend.Args args() {
+    private CudaArgs args() {
         return backend.args();
     }
 

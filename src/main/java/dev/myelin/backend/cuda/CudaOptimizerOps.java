@@ -15,7 +15,7 @@ final class CudaOptimizerOps {
         this.backend = backend;
     }
 
-    private CudaBackend.Args args() {
+    private CudaArgs args() {
         return backend.args();
     }
 
