@@ -7,6 +7,7 @@ import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.Buffer;
+import dev.myelin.backend.BufferRange;
 import dev.myelin.backend.Conv2dGeometry;
 import dev.myelin.backend.DeviceInfo;
 import dev.myelin.backend.MemoryStats;
@@ -162,13 +163,6 @@ public final class CudaBackend implements Backend {
         return offset == 0 ? base : base.withByteOffset(4L * offset);
     }
 
-    private static void checkRange(Buffer buffer, int offset, int length, String what) {
-        if (offset < 0 || length < 0 || (long) offset + length > buffer.length()) {
-            throw new IndexOutOfBoundsException(what + ": range [" + offset + ", " + ((long) offset + length)
-                    + ") outside a buffer of " + buffer.length() + " floats");
-        }
-    }
-
     // ---------------------------------------------------------------- memory
 
     @Override
@@ -200,7 +194,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(dst, dstOffset, length, "upload");
+        BufferRange.check(dst, dstOffset, length, "upload");
         if (srcOffset < 0 || (long) srcOffset + length > src.length) {
             throw new IndexOutOfBoundsException("upload: source range [" + srcOffset + ", " + ((long) srcOffset + length)
                     + ") outside an array of " + src.length);
@@ -228,7 +222,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(Buffer src, int srcOffset, float[] dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "download");
+        BufferRange.check(src, srcOffset, length, "download");
         if (dstOffset < 0 || (long) dstOffset + length > dst.length) {
             throw new IndexOutOfBoundsException("download: destination range [" + dstOffset + ", "
                     + ((long) dstOffset + length) + ") outside an array of " + dst.length);
@@ -260,8 +254,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Buffer src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "copy source");
-        checkRange(dst, dstOffset, length, "copy destination");
+        BufferRange.check(src, srcOffset, length, "copy source");
+        BufferRange.check(dst, dstOffset, length, "copy destination");
         if (length == 0) {
             return;
         }
@@ -272,7 +266,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void fill(Buffer dst, int offset, int length, float value) {
-        checkRange(dst, offset, length, "fill");
+        BufferRange.check(dst, offset, length, "fill");
         if (length == 0) {
             return;
         }

@@ -9,6 +9,7 @@ import dev.myelin.backend.Conv2dGeometry;
 import dev.myelin.backend.Pool2dGeometry;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.Buffer;
+import dev.myelin.backend.BufferRange;
 import dev.myelin.backend.DeviceInfo;
 import dev.myelin.backend.MemoryStats;
 import dev.myelin.backend.ReduceOp;
@@ -108,13 +109,6 @@ public final class OpenClBackend implements Backend {
         return buf(buffer).mem;
     }
 
-    private static void checkRange(Buffer buffer, int offset, int length, String what) {
-        if (offset < 0 || length < 0 || (long) offset + length > buffer.length()) {
-            throw new IndexOutOfBoundsException(what + ": range [" + offset + ", " + ((long) offset + length)
-                    + ") outside a buffer of " + buffer.length() + " floats");
-        }
-    }
-
     @Override
     public Buffer allocate(int length) {
         return allocator.allocate(length);
@@ -140,7 +134,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(dst, dstOffset, length, "upload");
+        BufferRange.check(dst, dstOffset, length, "upload");
         if (length == 0) {
             return;
         }
@@ -162,7 +156,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void download(Buffer src, int srcOffset, float[] dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "download");
+        BufferRange.check(src, srcOffset, length, "download");
         if (length == 0) {
             return;
         }
@@ -182,8 +176,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void copy(Buffer src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "copy source");
-        checkRange(dst, dstOffset, length, "copy destination");
+        BufferRange.check(src, srcOffset, length, "copy source");
+        BufferRange.check(dst, dstOffset, length, "copy destination");
         if (length == 0) {
             return;
         }
@@ -193,7 +187,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void fill(Buffer dst, int offset, int length, float value) {
-        checkRange(dst, offset, length, "fill");
+        BufferRange.check(dst, offset, length, "fill");
         if (length == 0) {
             return;
         }
