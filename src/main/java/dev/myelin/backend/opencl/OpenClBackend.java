@@ -2,7 +2,6 @@ package dev.myelin.backend.opencl;
 
 import dev.myelin.backend.Activation;
 import dev.myelin.backend.Backend;
-import dev.myelin.backend.BackendException;
 import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dGeometry;
@@ -22,7 +21,6 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.lwjgl.opencl.CL10.*;
 
@@ -34,10 +32,6 @@ import static org.lwjgl.opencl.CL10.*;
  * arguments set just before each launch, which is only correct with a single enqueuing thread.
  */
 public final class OpenClBackend implements Backend {
-    /** Work-group size of the 1-D element-wise kernels. */
-    private static final int ELEMENT_GROUP = 256;
-    /** Upper bound of the row-wise (one work-group per row) kernels; the kernels' local arrays hold 256. */
-    private static final int ROW_GROUP = 128;
     /** Pending upload staging beyond this is flushed with a wait, so host memory stays bounded. */
     private static final long MAX_PENDING_UPLOAD_BYTES = 64L << 20;
 
@@ -45,11 +39,10 @@ public final class OpenClBackend implements Backend {
     private final long context;
     private final long queue;
     private final OpenClAllocator allocator;
-    private final OpenClKernels kernels;
-    private final int gemmTile;
-    private final OpenClSequenceOps sequence = new OpenClSequenceOps(this);
-    private final OpenClConvOps conv = new OpenClConvOps(this);
-    private final OpenClOptimizerOps optimizer = new OpenClOptimizerOps(this);
+    private final OpenClLauncher launcher;
+    private final OpenClSequenceOps sequence;
+    private final OpenClConvOps conv;
+    private final OpenClOptimizerOps optimizer;
     /** Host copies of uploads still in flight: non-blocking writes read them until the queue drains. */
     private final List<FloatBuffer> pendingUploads = new ArrayList<>();
     private long pendingUploadBytes;
@@ -72,10 +65,11 @@ public final class OpenClBackend implements Backend {
             }
             this.queue = q;
         }
-        // A 16x16 tile needs 256 work-items per group; the few devices with smaller groups get 8x8.
-        this.gemmTile = device.maxWorkGroup() >= 256 ? 16 : 8;
         this.allocator = new OpenClAllocator(context, device);
-        this.kernels = new OpenClKernels(context, device, Map.of("gemm.cl", "-DGEMM_TILE=" + gemmTile));
+        this.launcher = new OpenClLauncher(context, queue, device, allocator);
+        this.sequence = new OpenClSequenceOps(this, launcher);
+        this.conv = new OpenClConvOps(this, launcher);
+        this.optimizer = new OpenClOptimizerOps(launcher);
     }
 
     @Override
@@ -191,12 +185,12 @@ public final class OpenClBackend implements Backend {
         if (length == 0) {
             return;
         }
-        long k = begin("fill");
+        long k = launcher.begin("fill");
         clSetKernelArg1p(k, 0, mem(dst));
         clSetKernelArg1i(k, 1, offset);
         clSetKernelArg1i(k, 2, length);
         clSetKernelArg1f(k, 3, value);
-        launch1d(length);
+        launcher.launch1d(length);
     }
 
     @Override
@@ -213,74 +207,6 @@ public final class OpenClBackend implements Backend {
         pendingUploadBytes = 0;
     }
 
-    // ---------------------------------------------------------------- launching
-
-    private OpenClKernels.Kernel current;
-
-    /** Selects the kernel the next clSetKernelArg calls and launch go to. */
-    long begin(String name) {
-        if (closed) {
-            throw new IllegalStateException("OpenCL backend is closed");
-        }
-        current = kernels.kernel(name);
-        return current.handle();
-    }
-
-    void launch1d(int items) {
-        int local = (int) Math.min(ELEMENT_GROUP, current.maxWorkGroup());
-        long global = ((long) items + local - 1) / local * local;
-        enqueue(1, global, 1, local, 1);
-    }
-
-    /** One work-group per row: local size a power of two, smaller for short rows. */
-    void launchRows(int rows, int cols) {
-        int local = cols <= 32 ? 32 : ROW_GROUP;
-        while (local > current.maxWorkGroup() && local > 1) {
-            local >>= 1;
-        }
-        enqueue(1, (long) rows * local, 1, local, 1);
-    }
-
-    private void enqueue(int dims, long global0, long global1, long local0, long local1) {
-        enqueue(dims, global0, global1, 1, local0, local1);
-    }
-
-    /** An NDRange of up to 3 dimensions; the third one's local size is 1. */
-    void enqueue(int dims, long global0, long global1, long global2, long local0, long local1) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer global = stack.mallocPointer(dims);
-            PointerBuffer local = stack.mallocPointer(dims);
-            global.put(0, global0);
-            local.put(0, local0);
-            if (dims >= 2) {
-                global.put(1, global1);
-                local.put(1, local1);
-            }
-            if (dims == 3) {
-                global.put(2, global2);
-                local.put(2, 1);
-            }
-            int status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
-            if (ClErrors.isOutOfMemory(status)) {
-                // Drivers that allocate lazily report exhaustion here rather than in clCreateBuffer.
-                allocator.emptyCache();
-                status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
-                if (ClErrors.isOutOfMemory(status)) {
-                    throw new BackendException("opencl: out of device memory running " + current.name() + " on "
-                            + device.info().name() + ": " + ClErrors.name(status) + String.format(
-                            " (device global memory %,d bytes, %,d bytes in use by Myelin)",
-                            device.info().memoryBytes(), allocator.stats().bytesInUse()));
-                }
-            }
-            ClErrors.check(status, "clEnqueueNDRangeKernel(" + current.name() + ")");
-        }
-    }
-
-    /** Side of the square work-group of the gemm kernels (16, or 8 on devices with small work-groups). */
-    int gemmTile() {
-        return gemmTile;
-    }
-
     // ---------------------------------------------------------------- linear algebra
 
     @Override
@@ -289,7 +215,7 @@ public final class OpenClBackend implements Backend {
         if (m == 0 || n == 0) {
             return;
         }
-        long kernel = begin("gemm");
+        long kernel = launcher.begin("gemm");
         clSetKernelArg1i(kernel, 0, transA ? 1 : 0);
         clSetKernelArg1i(kernel, 1, transB ? 1 : 0);
         clSetKernelArg1i(kernel, 2, m);
@@ -300,8 +226,8 @@ public final class OpenClBackend implements Backend {
         clSetKernelArg1p(kernel, 7, mem(b));
         clSetKernelArg1f(kernel, 8, beta);
         clSetKernelArg1p(kernel, 9, mem(c));
-        int t = gemmTile;
-        enqueue(2, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, t, t);
+        int t = launcher.gemmTile();
+        launcher.enqueue(2, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, 1, t, t);
     }
 
     // ---------------------------------------------------------------- element-wise
@@ -311,12 +237,12 @@ public final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        long k = begin("unary_op");
+        long k = launcher.begin("unary_op");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1p(k, 2, mem(y));
         clSetKernelArg1i(k, 3, n);
-        launch1d(n);
+        launcher.launch1d(n);
     }
 
     @Override
@@ -324,7 +250,7 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("binary_op");
+        long k = launcher.begin("binary_op");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(a));
         clSetKernelArg1p(k, 2, mem(b));
@@ -332,7 +258,7 @@ public final class OpenClBackend implements Backend {
         clSetKernelArg1i(k, 4, rows);
         clSetKernelArg1i(k, 5, cols);
         clSetKernelArg1i(k, 6, KernelCodes.of(broadcast));
-        launch1d(rows * cols);
+        launcher.launch1d(rows * cols);
     }
 
     @Override
@@ -340,13 +266,13 @@ public final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        long k = begin("axpby");
+        long k = launcher.begin("axpby");
         clSetKernelArg1f(k, 0, alpha);
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1f(k, 2, beta);
         clSetKernelArg1p(k, 3, mem(y));
         clSetKernelArg1i(k, 4, n);
-        launch1d(n);
+        launcher.launch1d(n);
     }
 
     @Override
@@ -354,7 +280,7 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("bias_activation");
+        long k = launcher.begin("bias_activation");
         long xm = mem(x);
         clSetKernelArg1p(k, 0, xm);
         // Without a bias the kernel never reads that argument; x stands in so no NULL cl_mem is passed.
@@ -364,7 +290,7 @@ public final class OpenClBackend implements Backend {
         clSetKernelArg1p(k, 4, mem(y));
         clSetKernelArg1i(k, 5, rows);
         clSetKernelArg1i(k, 6, cols);
-        launch1d(rows * cols);
+        launcher.launch1d(rows * cols);
     }
 
     @Override
@@ -372,13 +298,13 @@ public final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        long k = begin("activation_backward");
+        long k = launcher.begin("activation_backward");
         clSetKernelArg1i(k, 0, KernelCodes.of(act));
         clSetKernelArg1p(k, 1, mem(y));
         clSetKernelArg1p(k, 2, mem(dy));
         clSetKernelArg1p(k, 3, mem(dx));
         clSetKernelArg1i(k, 4, n);
-        launch1d(n);
+        launcher.launch1d(n);
     }
 
     // ---------------------------------------------------------------- reductions
@@ -391,16 +317,16 @@ public final class OpenClBackend implements Backend {
         if (axis == 0 ? cols == 0 : rows == 0) {
             return;
         }
-        long k = begin(axis == 0 ? "reduce_cols" : "reduce_rows");
+        long k = launcher.begin(axis == 0 ? "reduce_cols" : "reduce_rows");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1p(k, 2, mem(out));
         clSetKernelArg1i(k, 3, rows);
         clSetKernelArg1i(k, 4, cols);
         if (axis == 0) {
-            launch1d(cols);
+            launcher.launch1d(cols);
         } else {
-            launchRows(rows, cols);
+            launcher.launchRows(rows, cols);
         }
     }
 
@@ -409,12 +335,12 @@ public final class OpenClBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        long k = begin("argmax_rows");
+        long k = launcher.begin("argmax_rows");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(out));
         clSetKernelArg1i(k, 2, rows);
         clSetKernelArg1i(k, 3, cols);
-        launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     // ---------------------------------------------------------------- softmax and losses
@@ -424,12 +350,12 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("softmax_rows");
+        long k = launcher.begin("softmax_rows");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(y));
         clSetKernelArg1i(k, 2, rows);
         clSetKernelArg1i(k, 3, cols);
-        launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     /** {@inheritDoc} A label that is not a class index gives a NaN loss here (a kernel cannot throw). */
@@ -438,14 +364,14 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("softmax_xent");
+        long k = launcher.begin("softmax_xent");
         clSetKernelArg1p(k, 0, mem(logits));
         clSetKernelArg1p(k, 1, mem(labels));
         clSetKernelArg1p(k, 2, mem(probs));
         clSetKernelArg1p(k, 3, mem(losses));
         clSetKernelArg1i(k, 4, rows);
         clSetKernelArg1i(k, 5, cols);
-        launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     @Override
@@ -453,14 +379,14 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("softmax_xent_backward");
+        long k = launcher.begin("softmax_xent_backward");
         clSetKernelArg1p(k, 0, mem(probs));
         clSetKernelArg1p(k, 1, mem(labels));
         clSetKernelArg1p(k, 2, mem(dlogits));
         clSetKernelArg1i(k, 3, rows);
         clSetKernelArg1i(k, 4, cols);
         clSetKernelArg1f(k, 5, scale);
-        launch1d(rows * cols);
+        launcher.launch1d(rows * cols);
     }
 
     // ---------------------------------------------------------------- convolution, pooling, dropout, batch norm (OpenClConvOps)
@@ -549,7 +475,7 @@ public final class OpenClBackend implements Backend {
             downloadStaging = null;
         }
         allocator.emptyCache();
-        kernels.close();
+        launcher.close();
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
     }

@@ -17,14 +17,16 @@ import static org.lwjgl.opencl.CL10.clSetKernelArg1p;
  * kernels/norm.cl), kept apart so that the backend's own file stays about memory, queues and the
  * element-wise op set. The chunked im2col + GEMM sequence and batch norm's gradient workspaces are
  * shared with the CUDA backend ({@link Im2colConvolution}, {@link BatchNormGrads}); this class sets the
- * kernels' arguments and launches them on the backend's one in-order queue.
+ * kernels' arguments and launches them through the backend's {@link OpenClLauncher}.
  */
 final class OpenClConvOps implements Im2colConvolution.Kernels {
     private final OpenClBackend backend;
+    private final OpenClLauncher launcher;
     private final Im2colConvolution convolution;
 
-    OpenClConvOps(OpenClBackend backend) {
+    OpenClConvOps(OpenClBackend backend, OpenClLauncher launcher) {
         this.backend = backend;
+        this.launcher = launcher;
         this.convolution = new Im2colConvolution(backend, this);
     }
 
@@ -52,18 +54,18 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
 
     @Override
     public void im2col(Conv2dGeometry g, Buffer x, Buffer col, int n0, int nb) {
-        long k = backend.begin("im2col");
+        long k = launcher.begin("im2col");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(col));
         setGeometry(k, 2, g);
         clSetKernelArg1i(k, 10, n0);
         clSetKernelArg1i(k, 11, nb);
-        backend.launch1d((int) Im2colConvolution.columnFloats(g, nb));
+        launcher.launch1d((int) Im2colConvolution.columnFloats(g, nb));
     }
 
     @Override
     public void convOutput(Conv2dGeometry g, Buffer tmp, Buffer bias, Activation act, Buffer y, int n0, int nb) {
-        long k = backend.begin("conv_output");
+        long k = launcher.begin("conv_output");
         clSetKernelArg1p(k, 0, mem(tmp));
         // Without a bias the kernel never reads that argument; tmp stands in so no NULL cl_mem is passed.
         clSetKernelArg1p(k, 1, bias == null ? mem(tmp) : mem(bias));
@@ -74,41 +76,41 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         clSetKernelArg1i(k, 6, g.outHeight() * g.outWidth());
         clSetKernelArg1i(k, 7, n0);
         clSetKernelArg1i(k, 8, nb);
-        backend.launch1d((int) Im2colConvolution.outputFloats(g, nb));
+        launcher.launch1d((int) Im2colConvolution.outputFloats(g, nb));
     }
 
     @Override
     public void convBiasGrad(Conv2dGeometry g, Buffer dy, Buffer dbias) {
-        long k = backend.begin("conv_bias_grad");
+        long k = launcher.begin("conv_bias_grad");
         clSetKernelArg1p(k, 0, mem(dy));
         clSetKernelArg1p(k, 1, mem(dbias));
         clSetKernelArg1i(k, 2, g.batch());
         clSetKernelArg1i(k, 3, g.outChannels());
         clSetKernelArg1i(k, 4, g.outHeight() * g.outWidth());
-        backend.launch1d(g.outChannels());
+        launcher.launch1d(g.outChannels());
     }
 
     @Override
     public void convGatherDy(Conv2dGeometry g, Buffer dy, Buffer dyT, int n0, int nb) {
-        long k = backend.begin("conv_gather_dy");
+        long k = launcher.begin("conv_gather_dy");
         clSetKernelArg1p(k, 0, mem(dy));
         clSetKernelArg1p(k, 1, mem(dyT));
         clSetKernelArg1i(k, 2, g.outChannels());
         clSetKernelArg1i(k, 3, g.outHeight() * g.outWidth());
         clSetKernelArg1i(k, 4, n0);
         clSetKernelArg1i(k, 5, nb);
-        backend.launch1d((int) Im2colConvolution.outputFloats(g, nb));
+        launcher.launch1d((int) Im2colConvolution.outputFloats(g, nb));
     }
 
     @Override
     public void col2im(Conv2dGeometry g, Buffer col, Buffer dx, int n0, int nb) {
-        long k = backend.begin("col2im");
+        long k = launcher.begin("col2im");
         clSetKernelArg1p(k, 0, mem(col));
         clSetKernelArg1p(k, 1, mem(dx));
         setGeometry(k, 2, g);
         clSetKernelArg1i(k, 10, n0);
         clSetKernelArg1i(k, 11, nb);
-        backend.launch1d((int) Im2colConvolution.inputFloats(g, nb));
+        launcher.launch1d((int) Im2colConvolution.inputFloats(g, nb));
     }
 
     // ---------------------------------------------------------------- pooling
@@ -130,14 +132,14 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         if (total == 0) {
             return;
         }
-        long k = backend.begin("max_pool2d");
+        long k = launcher.begin("max_pool2d");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(y));
         // Without indices the kernel never writes that argument; y stands in.
         clSetKernelArg1p(k, 2, indices == null ? mem(y) : mem(indices));
         clSetKernelArg1i(k, 3, indices == null ? 0 : 1);
         setPool(k, 4, g, total);
-        backend.launch1d(total);
+        launcher.launch1d(total);
     }
 
     void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx) {
@@ -145,12 +147,12 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         if (total == 0) {
             return;
         }
-        long k = backend.begin("max_pool2d_backward");
+        long k = launcher.begin("max_pool2d_backward");
         clSetKernelArg1p(k, 0, mem(dy));
         clSetKernelArg1p(k, 1, mem(indices));
         clSetKernelArg1p(k, 2, mem(dx));
         setPool(k, 3, g, total);
-        backend.launch1d(total);
+        launcher.launch1d(total);
     }
 
     void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y) {
@@ -158,11 +160,11 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         if (total == 0) {
             return;
         }
-        long k = backend.begin("avg_pool2d");
+        long k = launcher.begin("avg_pool2d");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(y));
         setPool(k, 2, g, total);
-        backend.launch1d(total);
+        launcher.launch1d(total);
     }
 
     void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx) {
@@ -170,11 +172,11 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         if (total == 0) {
             return;
         }
-        long k = backend.begin("avg_pool2d_backward");
+        long k = launcher.begin("avg_pool2d_backward");
         clSetKernelArg1p(k, 0, mem(dy));
         clSetKernelArg1p(k, 1, mem(dx));
         setPool(k, 2, g, total);
-        backend.launch1d(total);
+        launcher.launch1d(total);
     }
 
     // ---------------------------------------------------------------- regularisation and normalisation
@@ -183,7 +185,7 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         if (n == 0) {
             return;
         }
-        long k = backend.begin("dropout");
+        long k = launcher.begin("dropout");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(y));
         clSetKernelArg1p(k, 2, mem(mask));
@@ -193,7 +195,7 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         // The seed's two 32-bit halves: myelin_uniform in kernels/norm.cl = DeviceRandom.
         clSetKernelArg1i(k, 6, (int) seed);
         clSetKernelArg1i(k, 7, (int) (seed >>> 32));
-        backend.launch1d(n);
+        launcher.launch1d(n);
     }
 
     void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
@@ -203,7 +205,7 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
             return;
         }
         long xm = mem(x);
-        long k = backend.begin("batch_norm");
+        long k = launcher.begin("batch_norm");
         clSetKernelArg1p(k, 0, xm);
         clSetKernelArg1p(k, 1, mem(gamma));
         clSetKernelArg1p(k, 2, mem(beta));
@@ -220,14 +222,14 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
         clSetKernelArg1i(k, 12, training ? 1 : 0);
         clSetKernelArg1f(k, 13, momentum);
         clSetKernelArg1f(k, 14, eps);
-        backend.launchRows(channels, batch * spatial);
+        launcher.launchRows(channels, batch * spatial);
     }
 
     void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                            Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial) {
         BatchNormGrads.backward(backend, dx, dgamma, dbeta, channels, (dg, db, params) -> {
             long xm = mem(x);
-            long k = backend.begin("batch_norm_backward");
+            long k = launcher.begin("batch_norm_backward");
             clSetKernelArg1p(k, 0, xm);
             clSetKernelArg1p(k, 1, mem(dy));
             clSetKernelArg1p(k, 2, mem(gamma));
@@ -242,7 +244,7 @@ final class OpenClConvOps implements Im2colConvolution.Kernels {
             clSetKernelArg1i(k, 10, batch);
             clSetKernelArg1i(k, 11, channels);
             clSetKernelArg1i(k, 12, spatial);
-            backend.launchRows(channels, batch * spatial);
+            launcher.launchRows(channels, batch * spatial);
         });
     }
 }

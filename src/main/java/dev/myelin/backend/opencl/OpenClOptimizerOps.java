@@ -11,13 +11,13 @@ import static org.lwjgl.opencl.CL10.clSetKernelArg1p;
 /**
  * The optimizer updates of {@link OpenClBackend} (kernels/optim.cl), kept apart so that the backend's
  * own file stays about memory, queues and the element-wise op set. Launches go through the backend's
- * helpers, on its one in-order queue.
+ * {@link OpenClLauncher}, on its one in-order queue.
  */
 final class OpenClOptimizerOps {
-    private final OpenClBackend backend;
+    private final OpenClLauncher launcher;
 
-    OpenClOptimizerOps(OpenClBackend backend) {
-        this.backend = backend;
+    OpenClOptimizerOps(OpenClLauncher launcher) {
+        this.launcher = launcher;
     }
 
     void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
@@ -28,7 +28,7 @@ final class OpenClOptimizerOps {
         if (n == 0) {
             return;
         }
-        long k = backend.begin("sgd_update");
+        long k = launcher.begin("sgd_update");
         long p = mem(param);
         clSetKernelArg1p(k, 0, p);
         clSetKernelArg1p(k, 1, mem(grad));
@@ -39,7 +39,7 @@ final class OpenClOptimizerOps {
         clSetKernelArg1f(k, 5, momentum);
         clSetKernelArg1f(k, 6, weightDecay);
         clSetKernelArg1i(k, 7, nesterov ? 1 : 0);
-        backend.launch1d(n);
+        launcher.launch1d(n);
     }
 
     void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
@@ -49,7 +49,7 @@ final class OpenClOptimizerOps {
             return;
         }
         AdamBiasCorrection correction = AdamBiasCorrection.at(step, lr, beta1, beta2);
-        long k = backend.begin("adam_update");
+        long k = launcher.begin("adam_update");
         clSetKernelArg1p(k, 0, mem(param));
         clSetKernelArg1p(k, 1, mem(grad));
         clSetKernelArg1p(k, 2, mem(m));
@@ -63,7 +63,7 @@ final class OpenClOptimizerOps {
         clSetKernelArg1i(k, 10, decoupledWeightDecay ? 1 : 0);
         clSetKernelArg1f(k, 11, correction.stepSize());
         clSetKernelArg1f(k, 12, correction.invSqrtCorrection2());
-        backend.launch1d(n);
+        launcher.launch1d(n);
     }
 
     void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
@@ -71,7 +71,7 @@ final class OpenClOptimizerOps {
         if (n == 0) {
             return;
         }
-        long k = backend.begin("adadelta_update");
+        long k = launcher.begin("adadelta_update");
         clSetKernelArg1p(k, 0, mem(param));
         clSetKernelArg1p(k, 1, mem(grad));
         clSetKernelArg1p(k, 2, mem(squareAvg));
@@ -81,6 +81,6 @@ final class OpenClOptimizerOps {
         clSetKernelArg1f(k, 6, rho);
         clSetKernelArg1f(k, 7, eps);
         clSetKernelArg1f(k, 8, weightDecay);
-        backend.launch1d(n);
+        launcher.launch1d(n);
     }
 }
