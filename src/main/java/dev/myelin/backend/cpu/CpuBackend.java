@@ -1,6 +1,7 @@
 package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.Activation;
+import dev.myelin.backend.AdamBiasCorrection;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BinaryOp;
@@ -345,10 +346,9 @@ public final class CpuBackend implements Backend {
         float[] g = data(grad);
         float[] ms = data(m);
         float[] vs = data(v);
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
+        AdamBiasCorrection correction = AdamBiasCorrection.at(step, lr, beta1, beta2);
+        float stepSize = correction.stepSize();
+        float invSqrtCorrection2 = correction.invSqrtCorrection2();
         if (VectorSupport.available()) {
             Parallel.forRange(n, 8, (from, to) -> VectorAdam.update(p, g, ms, vs, from, to, lr, beta1, beta2,
                     eps, weightDecay, decoupledWeightDecay, stepSize, invSqrtCorrection2));

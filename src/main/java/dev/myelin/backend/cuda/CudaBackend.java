@@ -7,6 +7,7 @@ import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.Buffer;
+import dev.myelin.backend.BufferRange;
 import dev.myelin.backend.Conv2dGeometry;
 import dev.myelin.backend.DeviceInfo;
 import dev.myelin.backend.MemoryStats;
@@ -14,21 +15,16 @@ import dev.myelin.backend.Pool2dGeometry;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.opencl.KernelCodes;
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
@@ -59,6 +55,8 @@ public final class CudaBackend implements Backend {
     private final CublasGemm cublas;
     private final String gemmNote;
     private final CudaSequenceOps sequence;
+    private final CudaConvOps conv = new CudaConvOps(this);
+    private final CudaOptimizerOps optimizer = new CudaOptimizerOps(this);
     /** Reused for downloads (at most one staging chunk), grown on demand. */
     private PinnedHostMemory.Block downloadStaging;
     private Thread boundThread;
@@ -165,13 +163,6 @@ public final class CudaBackend implements Backend {
         return offset == 0 ? base : base.withByteOffset(4L * offset);
     }
 
-    private static void checkRange(Buffer buffer, int offset, int length, String what) {
-        if (offset < 0 || length < 0 || (long) offset + length > buffer.length()) {
-            throw new IndexOutOfBoundsException(what + ": range [" + offset + ", " + ((long) offset + length)
-                    + ") outside a buffer of " + buffer.length() + " floats");
-        }
-    }
-
     // ---------------------------------------------------------------- memory
 
     @Override
@@ -203,7 +194,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(dst, dstOffset, length, "upload");
+        BufferRange.check(dst, dstOffset, length, "upload");
         if (srcOffset < 0 || (long) srcOffset + length > src.length) {
             throw new IndexOutOfBoundsException("upload: source range [" + srcOffset + ", " + ((long) srcOffset + length)
                     + ") outside an array of " + src.length);
@@ -231,7 +222,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(Buffer src, int srcOffset, float[] dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "download");
+        BufferRange.check(src, srcOffset, length, "download");
         if (dstOffset < 0 || (long) dstOffset + length > dst.length) {
             throw new IndexOutOfBoundsException("download: destination range [" + dstOffset + ", "
                     + ((long) dstOffset + length) + ") outside an array of " + dst.length);
@@ -263,8 +254,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Buffer src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "copy source");
-        checkRange(dst, dstOffset, length, "copy destination");
+        BufferRange.check(src, srcOffset, length, "copy source");
+        BufferRange.check(dst, dstOffset, length, "copy destination");
         if (length == 0) {
             return;
         }
@@ -275,7 +266,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void fill(Buffer dst, int offset, int length, float value) {
-        checkRange(dst, offset, length, "fill");
+        BufferRange.check(dst, offset, length, "fill");
         if (length == 0) {
             return;
         }
@@ -294,48 +285,12 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- launching
 
-    /** Kernel arguments in order, each a pointer to its value as cuLaunchKernel wants them. */
-    final class Args {
-        private final List<NativePointerObject> values = new ArrayList<>(14);
-        private final StringBuilder signature = new StringBuilder(14);
-
-        Args i(int v) {
-            values.add(Pointer.to(new int[]{v}));
-            signature.append('i');
-            return this;
-        }
-
-        Args f(float v) {
-            values.add(Pointer.to(new float[]{v}));
-            signature.append('f');
-            return this;
-        }
-
-        Args p(Buffer b) {
-            values.add(Pointer.to(ptr(b)));
-            signature.append('p');
-            return this;
-        }
-
-        void launch(CudaKernel kernel, LaunchConfig c) {
-            // cuLaunchKernel cannot check arguments: a wrong one is garbage or a fault on the GPU.
-            if (!kernel.signature().contentEquals(signature)) {
-                throw new IllegalStateException("arguments (" + signature + ") do not match " + kernel.entry()
-                        + "'s parameters (" + kernel.signature() + ")");
-            }
-            bind();
-            CudaErrors.check(cuLaunchKernel(module.function(kernel), c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), 1,
-                            0, stream, Pointer.to(values.toArray(new NativePointerObject[0])), null),
-                    "cuLaunchKernel(" + kernel.entry() + ", grid " + c.gridX() + "x" + c.gridY() + "x" + c.gridZ()
-                            + ", block " + c.blockX() + "x" + c.blockY() + ")");
-        }
-    }
-
-    Args args() {
+    /** A launch to put together (see {@link CudaArgs}). */
+    CudaArgs args() {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
-        return new Args();
+        return new CudaArgs(this, module, stream);
     }
 
     // ---------------------------------------------------------------- linear algebra
@@ -411,7 +366,7 @@ public final class CudaBackend implements Backend {
         if (axis == 0 ? cols == 0 : rows == 0) {
             return;
         }
-        Args args = args().i(KernelCodes.of(op)).p(x).p(out).i(rows).i(cols);
+        CudaArgs args = args().i(KernelCodes.of(op)).p(x).p(out).i(rows).i(cols);
         if (axis == 0) {
             args.launch(CudaKernel.REDUCE_COLS, LaunchDims.elementwise(cols));
         } else {
@@ -456,229 +411,77 @@ public final class CudaBackend implements Backend {
                 .launch(CudaKernel.SOFTMAX_XENT_BACKWARD, LaunchDims.elementwise((long) rows * cols));
     }
 
-    // ---------------------------------------------------------------- convolution and pooling
-
-    /** Largest im2col workspace (floats) one convolution chunk may take; bigger batches run in chunks (as OpenCL). */
-    private static final int MAX_COL_FLOATS = 1 << 24;
-
-    private static int samplesPerChunk(Conv2dGeometry g) {
-        long perSample = (long) g.patchSize() * g.outHeight() * g.outWidth();
-        return (int) Math.max(1, Math.min(g.batch(), MAX_COL_FLOATS / Math.max(1, perSample)));
-    }
-
-    private void im2col(Conv2dGeometry g, Buffer x, Buffer col, int n0, int nb) {
-        args().p(x).p(col).i(g.inChannels()).i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding())
-                .i(g.outHeight()).i(g.outWidth()).i(n0).i(nb)
-                .launch(CudaKernel.IM2COL, LaunchDims.elementwise((long) g.patchSize() * nb * g.outHeight() * g.outWidth()));
-    }
+    // ---------------------------------------------------------------- convolution, pooling, dropout, batch norm (CudaConvOps)
 
     @Override
     public void conv2d(Conv2dGeometry g, Buffer x, Buffer weight, Buffer bias, Activation act, Buffer y) {
-        if (g.batch() == 0) {
-            return;
-        }
-        int plane = g.outHeight() * g.outWidth();
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer tmp = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                im2col(g, x, col, n0, nb);
-                gemm(false, false, g.outChannels(), nb * plane, g.patchSize(), 1f, weight, col, 0f, tmp);
-                // Without a bias the kernel never reads that argument; tmp stands in so no null pointer is passed.
-                args().p(tmp).p(bias == null ? tmp : bias).i(bias == null ? 0 : 1).i(KernelCodes.of(act)).p(y)
-                        .i(g.outChannels()).i(plane).i(n0).i(nb)
-                        .launch(CudaKernel.CONV_OUTPUT, LaunchDims.elementwise((long) nb * g.outChannels() * plane));
-            }
-        } finally {
-            // Released after enqueueing: the one in-order stream runs every use before a block is reused.
-            release(col);
-            release(tmp);
-        }
+        conv.conv2d(g, x, weight, bias, act, y);
     }
 
     @Override
     public void conv2dBackward(Conv2dGeometry g, Buffer x, Buffer weight, Buffer dy,
                                Buffer dx, Buffer dweight, Buffer dbias) {
-        int plane = g.outHeight() * g.outWidth();
-        if (dbias != null && g.outChannels() > 0) {
-            args().p(dy).p(dbias).i(g.batch()).i(g.outChannels()).i(plane)
-                    .launch(CudaKernel.CONV_BIAS_GRAD, LaunchDims.elementwise(g.outChannels()));
-        }
-        if (dweight == null && dx == null) {
-            return;
-        }
-        if (g.batch() == 0) {
-            if (dweight != null) {
-                fill(dweight, 0, g.weightSize(), 0f);
-            }
-            return;
-        }
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer dyT = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                args().p(dy).p(dyT).i(g.outChannels()).i(plane).i(n0).i(nb)
-                        .launch(CudaKernel.CONV_GATHER_DY, LaunchDims.elementwise((long) nb * g.outChannels() * plane));
-                if (dweight != null) {
-                    im2col(g, x, col, n0, nb);
-                    gemm(false, true, g.outChannels(), g.patchSize(), nb * plane, 1f, dyT, col, n0 == 0 ? 0f : 1f, dweight);
-                }
-                if (dx != null) {
-                    gemm(true, false, g.patchSize(), nb * plane, g.outChannels(), 1f, weight, dyT, 0f, col);
-                    args().p(col).p(dx).i(g.inChannels()).i(g.height()).i(g.width()).i(g.kernel()).i(g.stride())
-                            .i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(n0).i(nb)
-                            .launch(CudaKernel.COL2IM,
-                                    LaunchDims.elementwise((long) nb * g.inChannels() * g.height() * g.width()));
-                }
-            }
-        } finally {
-            release(col);
-            release(dyT);
-        }
+        conv.conv2dBackward(g, x, weight, dy, dx, dweight, dbias);
     }
 
     @Override
     public void maxPool2d(Pool2dGeometry g, Buffer x, Buffer y, Buffer indices) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        // Without indices the kernel never writes that argument; y stands in.
-        args().p(x).p(y).p(indices == null ? y : indices).i(indices == null ? 0 : 1)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.MAX_POOL2D, LaunchDims.elementwise(total));
+        conv.maxPool2d(g, x, y, indices);
     }
 
     @Override
     public void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        args().p(dy).p(indices).p(dx)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.MAX_POOL2D_BACKWARD, LaunchDims.elementwise(total));
+        conv.maxPool2dBackward(g, dy, indices, dx);
     }
 
     @Override
     public void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        args().p(x).p(y)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.AVG_POOL2D, LaunchDims.elementwise(total));
+        conv.avgPool2d(g, x, y);
     }
 
     @Override
     public void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        args().p(dy).p(dx)
-                .i(g.height()).i(g.width()).i(g.kernel()).i(g.stride()).i(g.padding()).i(g.outHeight()).i(g.outWidth()).i(total)
-                .launch(CudaKernel.AVG_POOL2D_BACKWARD, LaunchDims.elementwise(total));
+        conv.avgPool2dBackward(g, dy, dx);
     }
-
-    // ---------------------------------------------------------------- regularisation and normalisation
 
     @Override
     public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, float scale, long seed) {
-        if (n == 0) {
-            return;
-        }
-        // The seed's two 32-bit halves, as OpenCL passes them: myelin_uniform in kernels/norm.cl = DeviceRandom.
-        args().p(x).p(y).p(mask).i(n).f(p).f(scale).i((int) seed).i((int) (seed >>> 32))
-                .launch(CudaKernel.DROPOUT, LaunchDims.elementwise(n));
+        conv.dropout(x, y, mask, n, p, scale, seed);
     }
 
     @Override
     public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           Buffer runningMean, Buffer runningVar, int batch, int channels, int spatial,
                           boolean training, float momentum, float eps) {
-        if (channels == 0 || batch * spatial == 0) {
-            return;
-        }
-        // Buffers a mode does not touch get x as a stand-in (no null pointer is passed). One block per channel.
-        args().p(x).p(gamma).p(beta).p(y).p(saveMean == null ? x : saveMean).p(saveInvStd == null ? x : saveInvStd)
-                .p(runningMean == null ? x : runningMean).p(runningVar == null ? x : runningVar)
-                .i(runningMean == null ? 0 : 1).i(batch).i(channels).i(spatial).i(training ? 1 : 0).f(momentum).f(eps)
-                .launch(CudaKernel.BATCH_NORM, LaunchDims.rows(channels, batch * spatial));
+        conv.batchNorm(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, batch, channels, spatial,
+                training, momentum, eps);
     }
 
     @Override
     public void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial) {
-        if (channels == 0 || (dx == null && dgamma == null && dbeta == null)) {
-            return;
-        }
-        boolean params = dgamma != null || dbeta != null;
-        Buffer dg = dgamma;
-        Buffer db = dbeta;
-        Buffer scratch = null;
-        if (params && (dg == null || db == null)) {
-            scratch = allocate(channels);
-            dg = dg == null ? scratch : dg;
-            db = db == null ? scratch : db;
-        }
-        try {
-            args().p(x).p(dy).p(gamma).p(saveMean).p(saveInvStd).p(dx == null ? x : dx).p(dg == null ? x : dg)
-                    .p(db == null ? x : db).i(dx == null ? 0 : 1).i(params ? 1 : 0).i(batch).i(channels).i(spatial)
-                    .launch(CudaKernel.BATCH_NORM_BACKWARD, LaunchDims.rows(channels, batch * spatial));
-        } finally {
-            if (scratch != null) {
-                release(scratch);
-            }
-        }
+        conv.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial);
     }
 
-    // ---------------------------------------------------------------- optimizer updates
+    // ---------------------------------------------------------------- optimizer updates (CudaOptimizerOps)
 
     @Override
     public void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        if (momentum != 0f && velocity == null) {
-            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
-        }
-        if (n == 0) {
-            return;
-        }
-        // Without momentum the kernel never touches velocity; param stands in for a missing one.
-        args().p(param).p(grad).p(velocity == null ? param : velocity).i(n).f(lr).f(momentum).f(weightDecay)
-                .i(nesterov ? 1 : 0).launch(CudaKernel.SGD_UPDATE, LaunchDims.elementwise(n));
+        optimizer.sgdUpdate(param, grad, velocity, n, lr, momentum, weightDecay, nesterov);
     }
 
     @Override
     public void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupledWeightDecay, int step) {
-        if (n == 0) {
-            return;
-        }
-        // Same float folding of the bias corrections as the CPU and OpenCL backends, so all round alike.
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
-        args().p(param).p(grad).p(m).p(v).i(n).f(lr).f(beta1).f(beta2).f(eps).f(weightDecay)
-                .i(decoupledWeightDecay ? 1 : 0).f(stepSize).f(invSqrtCorrection2)
-                .launch(CudaKernel.ADAM_UPDATE, LaunchDims.elementwise(n));
+        optimizer.adamUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
     }
 
     @Override
     public void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
                                float lr, float rho, float eps, float weightDecay) {
-        if (n == 0) {
-            return;
-        }
-        args().p(param).p(grad).p(squareAvg).p(accDelta).i(n).f(lr).f(rho).f(eps).f(weightDecay)
-                .launch(CudaKernel.ADADELTA_UPDATE, LaunchDims.elementwise(n));
+        optimizer.adadeltaUpdate(param, grad, squareAvg, accDelta, n, lr, rho, eps, weightDecay);
     }
 
     @Override

@@ -27,7 +27,7 @@ final class CudaSequenceOps {
         this.smCount = smCount;
     }
 
-    private CudaBackend.Args args() {
+    private CudaArgs args() {
         return backend.args();
     }
 

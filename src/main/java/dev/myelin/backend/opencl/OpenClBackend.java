@@ -2,13 +2,13 @@ package dev.myelin.backend.opencl;
 
 import dev.myelin.backend.Activation;
 import dev.myelin.backend.Backend;
-import dev.myelin.backend.BackendException;
 import dev.myelin.backend.BackendKind;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dGeometry;
 import dev.myelin.backend.Pool2dGeometry;
 import dev.myelin.backend.Broadcast;
 import dev.myelin.backend.Buffer;
+import dev.myelin.backend.BufferRange;
 import dev.myelin.backend.DeviceInfo;
 import dev.myelin.backend.MemoryStats;
 import dev.myelin.backend.ReduceOp;
@@ -21,7 +21,6 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.lwjgl.opencl.CL10.*;
 
@@ -33,10 +32,6 @@ import static org.lwjgl.opencl.CL10.*;
  * arguments set just before each launch, which is only correct with a single enqueuing thread.
  */
 public final class OpenClBackend implements Backend {
-    /** Work-group size of the 1-D element-wise kernels. */
-    private static final int ELEMENT_GROUP = 256;
-    /** Upper bound of the row-wise (one work-group per row) kernels; the kernels' local arrays hold 256. */
-    private static final int ROW_GROUP = 128;
     /** Pending upload staging beyond this is flushed with a wait, so host memory stays bounded. */
     private static final long MAX_PENDING_UPLOAD_BYTES = 64L << 20;
 
@@ -44,9 +39,10 @@ public final class OpenClBackend implements Backend {
     private final long context;
     private final long queue;
     private final OpenClAllocator allocator;
-    private final OpenClKernels kernels;
-    private final int gemmTile;
-    private final OpenClSequenceOps sequence = new OpenClSequenceOps(this);
+    private final OpenClLauncher launcher;
+    private final OpenClSequenceOps sequence;
+    private final OpenClConvOps conv;
+    private final OpenClOptimizerOps optimizer;
     /** Host copies of uploads still in flight: non-blocking writes read them until the queue drains. */
     private final List<FloatBuffer> pendingUploads = new ArrayList<>();
     private long pendingUploadBytes;
@@ -69,10 +65,11 @@ public final class OpenClBackend implements Backend {
             }
             this.queue = q;
         }
-        // A 16x16 tile needs 256 work-items per group; the few devices with smaller groups get 8x8.
-        this.gemmTile = device.maxWorkGroup() >= 256 ? 16 : 8;
         this.allocator = new OpenClAllocator(context, device);
-        this.kernels = new OpenClKernels(context, device, Map.of("gemm.cl", "-DGEMM_TILE=" + gemmTile));
+        this.launcher = new OpenClLauncher(context, queue, device, allocator);
+        this.sequence = new OpenClSequenceOps(this, launcher);
+        this.conv = new OpenClConvOps(this, launcher);
+        this.optimizer = new OpenClOptimizerOps(launcher);
     }
 
     @Override
@@ -106,13 +103,6 @@ public final class OpenClBackend implements Backend {
         return buf(buffer).mem;
     }
 
-    private static void checkRange(Buffer buffer, int offset, int length, String what) {
-        if (offset < 0 || length < 0 || (long) offset + length > buffer.length()) {
-            throw new IndexOutOfBoundsException(what + ": range [" + offset + ", " + ((long) offset + length)
-                    + ") outside a buffer of " + buffer.length() + " floats");
-        }
-    }
-
     @Override
     public Buffer allocate(int length) {
         return allocator.allocate(length);
@@ -138,7 +128,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(dst, dstOffset, length, "upload");
+        BufferRange.check(dst, dstOffset, length, "upload");
         if (length == 0) {
             return;
         }
@@ -160,7 +150,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void download(Buffer src, int srcOffset, float[] dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "download");
+        BufferRange.check(src, srcOffset, length, "download");
         if (length == 0) {
             return;
         }
@@ -180,8 +170,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void copy(Buffer src, int srcOffset, Buffer dst, int dstOffset, int length) {
-        checkRange(src, srcOffset, length, "copy source");
-        checkRange(dst, dstOffset, length, "copy destination");
+        BufferRange.check(src, srcOffset, length, "copy source");
+        BufferRange.check(dst, dstOffset, length, "copy destination");
         if (length == 0) {
             return;
         }
@@ -191,16 +181,16 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void fill(Buffer dst, int offset, int length, float value) {
-        checkRange(dst, offset, length, "fill");
+        BufferRange.check(dst, offset, length, "fill");
         if (length == 0) {
             return;
         }
-        long k = begin("fill");
+        long k = launcher.begin("fill");
         clSetKernelArg1p(k, 0, mem(dst));
         clSetKernelArg1i(k, 1, offset);
         clSetKernelArg1i(k, 2, length);
         clSetKernelArg1f(k, 3, value);
-        launch1d(length);
+        launcher.launch1d(length);
     }
 
     @Override
@@ -217,74 +207,6 @@ public final class OpenClBackend implements Backend {
         pendingUploadBytes = 0;
     }
 
-    // ---------------------------------------------------------------- launching
-
-    private OpenClKernels.Kernel current;
-
-    /** Selects the kernel the next clSetKernelArg calls and launch go to. */
-    long begin(String name) {
-        if (closed) {
-            throw new IllegalStateException("OpenCL backend is closed");
-        }
-        current = kernels.kernel(name);
-        return current.handle();
-    }
-
-    void launch1d(int items) {
-        int local = (int) Math.min(ELEMENT_GROUP, current.maxWorkGroup());
-        long global = ((long) items + local - 1) / local * local;
-        enqueue(1, global, 1, local, 1);
-    }
-
-    /** One work-group per row: local size a power of two, smaller for short rows. */
-    void launchRows(int rows, int cols) {
-        int local = cols <= 32 ? 32 : ROW_GROUP;
-        while (local > current.maxWorkGroup() && local > 1) {
-            local >>= 1;
-        }
-        enqueue(1, (long) rows * local, 1, local, 1);
-    }
-
-    private void enqueue(int dims, long global0, long global1, long local0, long local1) {
-        enqueue(dims, global0, global1, 1, local0, local1);
-    }
-
-    /** An NDRange of up to 3 dimensions; the third one's local size is 1. */
-    void enqueue(int dims, long global0, long global1, long global2, long local0, long local1) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer global = stack.mallocPointer(dims);
-            PointerBuffer local = stack.mallocPointer(dims);
-            global.put(0, global0);
-            local.put(0, local0);
-            if (dims >= 2) {
-                global.put(1, global1);
-                local.put(1, local1);
-            }
-            if (dims == 3) {
-                global.put(2, global2);
-                local.put(2, 1);
-            }
-            int status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
-            if (ClErrors.isOutOfMemory(status)) {
-                // Drivers that allocate lazily report exhaustion here rather than in clCreateBuffer.
-                allocator.emptyCache();
-                status = clEnqueueNDRangeKernel(queue, current.handle(), dims, null, global, local, null, null);
-                if (ClErrors.isOutOfMemory(status)) {
-                    throw new BackendException("opencl: out of device memory running " + current.name() + " on "
-                            + device.info().name() + ": " + ClErrors.name(status) + String.format(
-                            " (device global memory %,d bytes, %,d bytes in use by Myelin)",
-                            device.info().memoryBytes(), allocator.stats().bytesInUse()));
-                }
-            }
-            ClErrors.check(status, "clEnqueueNDRangeKernel(" + current.name() + ")");
-        }
-    }
-
-    /** Side of the square work-group of the gemm kernels (16, or 8 on devices with small work-groups). */
-    int gemmTile() {
-        return gemmTile;
-    }
-
     // ---------------------------------------------------------------- linear algebra
 
     @Override
@@ -293,7 +215,7 @@ public final class OpenClBackend implements Backend {
         if (m == 0 || n == 0) {
             return;
         }
-        long kernel = begin("gemm");
+        long kernel = launcher.begin("gemm");
         clSetKernelArg1i(kernel, 0, transA ? 1 : 0);
         clSetKernelArg1i(kernel, 1, transB ? 1 : 0);
         clSetKernelArg1i(kernel, 2, m);
@@ -304,8 +226,8 @@ public final class OpenClBackend implements Backend {
         clSetKernelArg1p(kernel, 7, mem(b));
         clSetKernelArg1f(kernel, 8, beta);
         clSetKernelArg1p(kernel, 9, mem(c));
-        int t = gemmTile;
-        enqueue(2, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, t, t);
+        int t = launcher.gemmTile();
+        launcher.enqueue(2, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, 1, t, t);
     }
 
     // ---------------------------------------------------------------- element-wise
@@ -315,12 +237,12 @@ public final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        long k = begin("unary_op");
+        long k = launcher.begin("unary_op");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1p(k, 2, mem(y));
         clSetKernelArg1i(k, 3, n);
-        launch1d(n);
+        launcher.launch1d(n);
     }
 
     @Override
@@ -328,7 +250,7 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("binary_op");
+        long k = launcher.begin("binary_op");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(a));
         clSetKernelArg1p(k, 2, mem(b));
@@ -336,7 +258,7 @@ public final class OpenClBackend implements Backend {
         clSetKernelArg1i(k, 4, rows);
         clSetKernelArg1i(k, 5, cols);
         clSetKernelArg1i(k, 6, KernelCodes.of(broadcast));
-        launch1d(rows * cols);
+        launcher.launch1d(rows * cols);
     }
 
     @Override
@@ -344,13 +266,13 @@ public final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        long k = begin("axpby");
+        long k = launcher.begin("axpby");
         clSetKernelArg1f(k, 0, alpha);
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1f(k, 2, beta);
         clSetKernelArg1p(k, 3, mem(y));
         clSetKernelArg1i(k, 4, n);
-        launch1d(n);
+        launcher.launch1d(n);
     }
 
     @Override
@@ -358,7 +280,7 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("bias_activation");
+        long k = launcher.begin("bias_activation");
         long xm = mem(x);
         clSetKernelArg1p(k, 0, xm);
         // Without a bias the kernel never reads that argument; x stands in so no NULL cl_mem is passed.
@@ -368,7 +290,7 @@ public final class OpenClBackend implements Backend {
         clSetKernelArg1p(k, 4, mem(y));
         clSetKernelArg1i(k, 5, rows);
         clSetKernelArg1i(k, 6, cols);
-        launch1d(rows * cols);
+        launcher.launch1d(rows * cols);
     }
 
     @Override
@@ -376,13 +298,13 @@ public final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        long k = begin("activation_backward");
+        long k = launcher.begin("activation_backward");
         clSetKernelArg1i(k, 0, KernelCodes.of(act));
         clSetKernelArg1p(k, 1, mem(y));
         clSetKernelArg1p(k, 2, mem(dy));
         clSetKernelArg1p(k, 3, mem(dx));
         clSetKernelArg1i(k, 4, n);
-        launch1d(n);
+        launcher.launch1d(n);
     }
 
     // ---------------------------------------------------------------- reductions
@@ -395,16 +317,16 @@ public final class OpenClBackend implements Backend {
         if (axis == 0 ? cols == 0 : rows == 0) {
             return;
         }
-        long k = begin(axis == 0 ? "reduce_cols" : "reduce_rows");
+        long k = launcher.begin(axis == 0 ? "reduce_cols" : "reduce_rows");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1p(k, 2, mem(out));
         clSetKernelArg1i(k, 3, rows);
         clSetKernelArg1i(k, 4, cols);
         if (axis == 0) {
-            launch1d(cols);
+            launcher.launch1d(cols);
         } else {
-            launchRows(rows, cols);
+            launcher.launchRows(rows, cols);
         }
     }
 
@@ -413,12 +335,12 @@ public final class OpenClBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        long k = begin("argmax_rows");
+        long k = launcher.begin("argmax_rows");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(out));
         clSetKernelArg1i(k, 2, rows);
         clSetKernelArg1i(k, 3, cols);
-        launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     // ---------------------------------------------------------------- softmax and losses
@@ -428,12 +350,12 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("softmax_rows");
+        long k = launcher.begin("softmax_rows");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(y));
         clSetKernelArg1i(k, 2, rows);
         clSetKernelArg1i(k, 3, cols);
-        launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     /** {@inheritDoc} A label that is not a class index gives a NaN loss here (a kernel cannot throw). */
@@ -442,14 +364,14 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("softmax_xent");
+        long k = launcher.begin("softmax_xent");
         clSetKernelArg1p(k, 0, mem(logits));
         clSetKernelArg1p(k, 1, mem(labels));
         clSetKernelArg1p(k, 2, mem(probs));
         clSetKernelArg1p(k, 3, mem(losses));
         clSetKernelArg1i(k, 4, rows);
         clSetKernelArg1i(k, 5, cols);
-        launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     @Override
@@ -457,359 +379,87 @@ public final class OpenClBackend implements Backend {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = begin("softmax_xent_backward");
+        long k = launcher.begin("softmax_xent_backward");
         clSetKernelArg1p(k, 0, mem(probs));
         clSetKernelArg1p(k, 1, mem(labels));
         clSetKernelArg1p(k, 2, mem(dlogits));
         clSetKernelArg1i(k, 3, rows);
         clSetKernelArg1i(k, 4, cols);
         clSetKernelArg1f(k, 5, scale);
-        launch1d(rows * cols);
+        launcher.launch1d(rows * cols);
     }
 
-    // ---------------------------------------------------------------- convolution and pooling
-
-    /** Largest im2col workspace (floats) one convolution chunk may take; bigger batches run in chunks. */
-    private static final int MAX_COL_FLOATS = 1 << 24;
-
-    private static int samplesPerChunk(Conv2dGeometry g) {
-        long perSample = (long) g.patchSize() * g.outHeight() * g.outWidth();
-        return (int) Math.max(1, Math.min(g.batch(), MAX_COL_FLOATS / Math.max(1, perSample)));
-    }
-
-    private void im2col(Conv2dGeometry g, Buffer x, Buffer col, int n0, int nb) {
-        long k = begin("im2col");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(col));
-        setGeometry(k, 2, g);
-        clSetKernelArg1i(k, 10, n0);
-        clSetKernelArg1i(k, 11, nb);
-        launch1d(g.patchSize() * nb * g.outHeight() * g.outWidth());
-    }
-
-    /** Arguments C, H, W, k, s, pad, OH, OW from {@code index} on. */
-    private static void setGeometry(long k, int index, Conv2dGeometry g) {
-        clSetKernelArg1i(k, index, g.inChannels());
-        clSetKernelArg1i(k, index + 1, g.height());
-        clSetKernelArg1i(k, index + 2, g.width());
-        clSetKernelArg1i(k, index + 3, g.kernel());
-        clSetKernelArg1i(k, index + 4, g.stride());
-        clSetKernelArg1i(k, index + 5, g.padding());
-        clSetKernelArg1i(k, index + 6, g.outHeight());
-        clSetKernelArg1i(k, index + 7, g.outWidth());
-    }
+    // ---------------------------------------------------------------- convolution, pooling, dropout, batch norm (OpenClConvOps)
 
     @Override
     public void conv2d(Conv2dGeometry g, Buffer x, Buffer weight, Buffer bias, Activation act, Buffer y) {
-        if (g.batch() == 0) {
-            return;
-        }
-        int plane = g.outHeight() * g.outWidth();
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer tmp = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                im2col(g, x, col, n0, nb);
-                gemm(false, false, g.outChannels(), nb * plane, g.patchSize(), 1f, weight, col, 0f, tmp);
-                long k = begin("conv_output");
-                clSetKernelArg1p(k, 0, mem(tmp));
-                clSetKernelArg1p(k, 1, bias == null ? mem(tmp) : mem(bias));
-                clSetKernelArg1i(k, 2, bias == null ? 0 : 1);
-                clSetKernelArg1i(k, 3, KernelCodes.of(act));
-                clSetKernelArg1p(k, 4, mem(y));
-                clSetKernelArg1i(k, 5, g.outChannels());
-                clSetKernelArg1i(k, 6, plane);
-                clSetKernelArg1i(k, 7, n0);
-                clSetKernelArg1i(k, 8, nb);
-                launch1d(nb * g.outChannels() * plane);
-            }
-        } finally {
-            // Released after enqueueing: the in-order queue runs every use before the buffers are reused.
-            release(col);
-            release(tmp);
-        }
+        conv.conv2d(g, x, weight, bias, act, y);
     }
 
     @Override
     public void conv2dBackward(Conv2dGeometry g, Buffer x, Buffer weight, Buffer dy,
                                Buffer dx, Buffer dweight, Buffer dbias) {
-        int plane = g.outHeight() * g.outWidth();
-        if (dbias != null) {
-            long k = begin("conv_bias_grad");
-            clSetKernelArg1p(k, 0, mem(dy));
-            clSetKernelArg1p(k, 1, mem(dbias));
-            clSetKernelArg1i(k, 2, g.batch());
-            clSetKernelArg1i(k, 3, g.outChannels());
-            clSetKernelArg1i(k, 4, plane);
-            launch1d(g.outChannels());
-        }
-        if (dweight == null && dx == null) {
-            return;
-        }
-        if (g.batch() == 0) {
-            if (dweight != null) {
-                fill(dweight, 0, g.weightSize(), 0f);
-            }
-            return;
-        }
-        int chunk = samplesPerChunk(g);
-        Buffer col = allocate(g.patchSize() * chunk * plane);
-        Buffer dyT = allocate(g.outChannels() * chunk * plane);
-        try {
-            for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - n0);
-                long k = begin("conv_gather_dy");
-                clSetKernelArg1p(k, 0, mem(dy));
-                clSetKernelArg1p(k, 1, mem(dyT));
-                clSetKernelArg1i(k, 2, g.outChannels());
-                clSetKernelArg1i(k, 3, plane);
-                clSetKernelArg1i(k, 4, n0);
-                clSetKernelArg1i(k, 5, nb);
-                launch1d(nb * g.outChannels() * plane);
-                if (dweight != null) {
-                    im2col(g, x, col, n0, nb);
-                    gemm(false, true, g.outChannels(), g.patchSize(), nb * plane, 1f, dyT, col, n0 == 0 ? 0f : 1f, dweight);
-                }
-                if (dx != null) {
-                    gemm(true, false, g.patchSize(), nb * plane, g.outChannels(), 1f, weight, dyT, 0f, col);
-                    k = begin("col2im");
-                    clSetKernelArg1p(k, 0, mem(col));
-                    clSetKernelArg1p(k, 1, mem(dx));
-                    setGeometry(k, 2, g);
-                    clSetKernelArg1i(k, 10, n0);
-                    clSetKernelArg1i(k, 11, nb);
-                    launch1d(nb * g.inChannels() * g.height() * g.width());
-                }
-            }
-        } finally {
-            release(col);
-            release(dyT);
-        }
-    }
-
-    /** Arguments H, W, k, s, pad, OH, OW, total from {@code index} on. */
-    private static void setPool(long k, int index, Pool2dGeometry g, int total) {
-        clSetKernelArg1i(k, index, g.height());
-        clSetKernelArg1i(k, index + 1, g.width());
-        clSetKernelArg1i(k, index + 2, g.kernel());
-        clSetKernelArg1i(k, index + 3, g.stride());
-        clSetKernelArg1i(k, index + 4, g.padding());
-        clSetKernelArg1i(k, index + 5, g.outHeight());
-        clSetKernelArg1i(k, index + 6, g.outWidth());
-        clSetKernelArg1i(k, index + 7, total);
+        conv.conv2dBackward(g, x, weight, dy, dx, dweight, dbias);
     }
 
     @Override
     public void maxPool2d(Pool2dGeometry g, Buffer x, Buffer y, Buffer indices) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("max_pool2d");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(y));
-        clSetKernelArg1p(k, 2, indices == null ? mem(y) : mem(indices));
-        clSetKernelArg1i(k, 3, indices == null ? 0 : 1);
-        setPool(k, 4, g, total);
-        launch1d(total);
+        conv.maxPool2d(g, x, y, indices);
     }
 
     @Override
     public void maxPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer indices, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("max_pool2d_backward");
-        clSetKernelArg1p(k, 0, mem(dy));
-        clSetKernelArg1p(k, 1, mem(indices));
-        clSetKernelArg1p(k, 2, mem(dx));
-        setPool(k, 3, g, total);
-        launch1d(total);
+        conv.maxPool2dBackward(g, dy, indices, dx);
     }
 
     @Override
     public void avgPool2d(Pool2dGeometry g, Buffer x, Buffer y) {
-        int total = g.outputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("avg_pool2d");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(y));
-        setPool(k, 2, g, total);
-        launch1d(total);
+        conv.avgPool2d(g, x, y);
     }
 
     @Override
     public void avgPool2dBackward(Pool2dGeometry g, Buffer dy, Buffer dx) {
-        int total = g.inputSize();
-        if (total == 0) {
-            return;
-        }
-        long k = begin("avg_pool2d_backward");
-        clSetKernelArg1p(k, 0, mem(dy));
-        clSetKernelArg1p(k, 1, mem(dx));
-        setPool(k, 2, g, total);
-        launch1d(total);
+        conv.avgPool2dBackward(g, dy, dx);
     }
-
-    // ---------------------------------------------------------------- regularisation and normalisation
 
     @Override
     public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, float scale, long seed) {
-        if (n == 0) {
-            return;
-        }
-        long k = begin("dropout");
-        clSetKernelArg1p(k, 0, mem(x));
-        clSetKernelArg1p(k, 1, mem(y));
-        clSetKernelArg1p(k, 2, mem(mask));
-        clSetKernelArg1i(k, 3, n);
-        clSetKernelArg1f(k, 4, p);
-        clSetKernelArg1f(k, 5, scale);
-        clSetKernelArg1i(k, 6, (int) seed);
-        clSetKernelArg1i(k, 7, (int) (seed >>> 32));
-        launch1d(n);
+        conv.dropout(x, y, mask, n, p, scale, seed);
     }
 
     @Override
     public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
                           Buffer runningMean, Buffer runningVar, int batch, int channels, int spatial,
                           boolean training, float momentum, float eps) {
-        if (channels == 0 || batch * spatial == 0) {
-            return;
-        }
-        long xm = mem(x);
-        long k = begin("batch_norm");
-        clSetKernelArg1p(k, 0, xm);
-        clSetKernelArg1p(k, 1, mem(gamma));
-        clSetKernelArg1p(k, 2, mem(beta));
-        clSetKernelArg1p(k, 3, mem(y));
-        // Buffers a mode does not touch get x as a stand-in (no NULL cl_mem is passed).
-        clSetKernelArg1p(k, 4, saveMean == null ? xm : mem(saveMean));
-        clSetKernelArg1p(k, 5, saveInvStd == null ? xm : mem(saveInvStd));
-        clSetKernelArg1p(k, 6, runningMean == null ? xm : mem(runningMean));
-        clSetKernelArg1p(k, 7, runningVar == null ? xm : mem(runningVar));
-        clSetKernelArg1i(k, 8, runningMean == null ? 0 : 1);
-        clSetKernelArg1i(k, 9, batch);
-        clSetKernelArg1i(k, 10, channels);
-        clSetKernelArg1i(k, 11, spatial);
-        clSetKernelArg1i(k, 12, training ? 1 : 0);
-        clSetKernelArg1f(k, 13, momentum);
-        clSetKernelArg1f(k, 14, eps);
-        launchRows(channels, batch * spatial);
+        conv.batchNorm(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, batch, channels, spatial,
+                training, momentum, eps);
     }
 
     @Override
     public void batchNormBackward(Buffer x, Buffer dy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer dx, Buffer dgamma, Buffer dbeta, int batch, int channels, int spatial) {
-        if (channels == 0 || (dx == null && dgamma == null && dbeta == null)) {
-            return;
-        }
-        long xm = mem(x);
-        boolean params = dgamma != null || dbeta != null;
-        Buffer dg = dgamma;
-        Buffer db = dbeta;
-        Buffer scratch = null;
-        if (params && (dg == null || db == null)) {
-            scratch = allocate(channels);
-            dg = dg == null ? scratch : dg;
-            db = db == null ? scratch : db;
-        }
-        long k = begin("batch_norm_backward");
-        clSetKernelArg1p(k, 0, xm);
-        clSetKernelArg1p(k, 1, mem(dy));
-        clSetKernelArg1p(k, 2, mem(gamma));
-        clSetKernelArg1p(k, 3, mem(saveMean));
-        clSetKernelArg1p(k, 4, mem(saveInvStd));
-        clSetKernelArg1p(k, 5, dx == null ? xm : mem(dx));
-        clSetKernelArg1p(k, 6, dg == null ? xm : mem(dg));
-        clSetKernelArg1p(k, 7, db == null ? xm : mem(db));
-        clSetKernelArg1i(k, 8, dx == null ? 0 : 1);
-        clSetKernelArg1i(k, 9, params ? 1 : 0);
-        clSetKernelArg1i(k, 10, batch);
-        clSetKernelArg1i(k, 11, channels);
-        clSetKernelArg1i(k, 12, spatial);
-        launchRows(channels, batch * spatial);
-        if (scratch != null) {
-            release(scratch);
-        }
+        conv.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial);
     }
 
-    // ---------------------------------------------------------------- optimizer updates
+    // ---------------------------------------------------------------- optimizer updates (OpenClOptimizerOps)
 
     @Override
     public void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        if (momentum != 0f && velocity == null) {
-            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
-        }
-        if (n == 0) {
-            return;
-        }
-        long k = begin("sgd_update");
-        long p = mem(param);
-        clSetKernelArg1p(k, 0, p);
-        clSetKernelArg1p(k, 1, mem(grad));
-        // Without momentum the kernel never touches velocity; param stands in for a missing one.
-        clSetKernelArg1p(k, 2, velocity == null ? p : mem(velocity));
-        clSetKernelArg1i(k, 3, n);
-        clSetKernelArg1f(k, 4, lr);
-        clSetKernelArg1f(k, 5, momentum);
-        clSetKernelArg1f(k, 6, weightDecay);
-        clSetKernelArg1i(k, 7, nesterov ? 1 : 0);
-        launch1d(n);
+        optimizer.sgdUpdate(param, grad, velocity, n, lr, momentum, weightDecay, nesterov);
     }
 
     @Override
     public void adamUpdate(Buffer param, Buffer grad, Buffer m, Buffer v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupledWeightDecay, int step) {
-        if (n == 0) {
-            return;
-        }
-        // Same float folding of the bias corrections as the CPU backend, so both round alike.
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float invSqrtCorrection2 = (float) (1 / Math.sqrt(correction2));
-        long k = begin("adam_update");
-        clSetKernelArg1p(k, 0, mem(param));
-        clSetKernelArg1p(k, 1, mem(grad));
-        clSetKernelArg1p(k, 2, mem(m));
-        clSetKernelArg1p(k, 3, mem(v));
-        clSetKernelArg1i(k, 4, n);
-        clSetKernelArg1f(k, 5, lr);
-        clSetKernelArg1f(k, 6, beta1);
-        clSetKernelArg1f(k, 7, beta2);
-        clSetKernelArg1f(k, 8, eps);
-        clSetKernelArg1f(k, 9, weightDecay);
-        clSetKernelArg1i(k, 10, decoupledWeightDecay ? 1 : 0);
-        clSetKernelArg1f(k, 11, stepSize);
-        clSetKernelArg1f(k, 12, invSqrtCorrection2);
-        launch1d(n);
+        optimizer.adamUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
     }
 
     @Override
     public void adadeltaUpdate(Buffer param, Buffer grad, Buffer squareAvg, Buffer accDelta, int n,
                                float lr, float rho, float eps, float weightDecay) {
-        if (n == 0) {
-            return;
-        }
-        long k = begin("adadelta_update");
-        clSetKernelArg1p(k, 0, mem(param));
-        clSetKernelArg1p(k, 1, mem(grad));
-        clSetKernelArg1p(k, 2, mem(squareAvg));
-        clSetKernelArg1p(k, 3, mem(accDelta));
-        clSetKernelArg1i(k, 4, n);
-        clSetKernelArg1f(k, 5, lr);
-        clSetKernelArg1f(k, 6, rho);
-        clSetKernelArg1f(k, 7, eps);
-        clSetKernelArg1f(k, 8, weightDecay);
-        launch1d(n);
+        optimizer.adadeltaUpdate(param, grad, squareAvg, accDelta, n, lr, rho, eps, weightDecay);
     }
 
     @Override
@@ -825,7 +475,7 @@ public final class OpenClBackend implements Backend {
             downloadStaging = null;
         }
         allocator.emptyCache();
-        kernels.close();
+        launcher.close();
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
     }

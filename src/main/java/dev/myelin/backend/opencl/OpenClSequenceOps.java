@@ -13,17 +13,19 @@ import static org.lwjgl.opencl.CL10.clSetKernelArg1p;
 /**
  * The sequence-model ops of {@link OpenClBackend} (kernels/gemm.cl's gemm_batched, kernels/sequence.cl,
  * kernels/recurrent.cl and elementwise.cl's unary_backward), kept apart so that the backend's own file
- * stays about memory, queues and the original op set. Launches go through the backend's helpers, on
- * its one in-order queue.
+ * stays about memory, queues and the original op set. Launches go through the backend's
+ * {@link OpenClLauncher}, on its one in-order queue.
  */
 final class OpenClSequenceOps {
     /** layer_norm's save flags and layer_norm_params_sum's want flags (LN_* in kernels/sequence.cl). */
     private static final int SAVE_MEAN = 1, SAVE_INV_STD = 2, WANT_DGAMMA = 1, WANT_DBETA = 2;
 
     private final OpenClBackend backend;
+    private final OpenClLauncher launcher;
 
-    OpenClSequenceOps(OpenClBackend backend) {
+    OpenClSequenceOps(OpenClBackend backend, OpenClLauncher launcher) {
         this.backend = backend;
+        this.launcher = launcher;
     }
 
     void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -31,7 +33,7 @@ final class OpenClSequenceOps {
         if (m == 0 || n == 0 || batch == 0) {
             return;
         }
-        long kernel = backend.begin("gemm_batched");
+        long kernel = launcher.begin("gemm_batched");
         clSetKernelArg1i(kernel, 0, transA ? 1 : 0);
         clSetKernelArg1i(kernel, 1, transB ? 1 : 0);
         clSetKernelArg1i(kernel, 2, m);
@@ -45,8 +47,8 @@ final class OpenClSequenceOps {
         clSetKernelArg1f(kernel, 10, beta);
         clSetKernelArg1p(kernel, 11, mem(c));
         clSetKernelArg1i(kernel, 12, strideC);
-        int t = backend.gemmTile();
-        backend.enqueue(3, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, batch, t, t);
+        int t = launcher.gemmTile();
+        launcher.enqueue(3, ((long) n + t - 1) / t * t, ((long) m + t - 1) / t * t, batch, t, t);
     }
 
     void copyStrided(Buffer src, int srcOffset, int srcBatchStride, int srcRowStride,
@@ -57,7 +59,7 @@ final class OpenClSequenceOps {
         if (batches == 0 || rows == 0 || cols == 0) {
             return;
         }
-        long k = backend.begin("copy_strided");
+        long k = launcher.begin("copy_strided");
         clSetKernelArg1p(k, 0, mem(src));
         clSetKernelArg1i(k, 1, srcOffset);
         clSetKernelArg1i(k, 2, srcBatchStride);
@@ -70,34 +72,34 @@ final class OpenClSequenceOps {
         clSetKernelArg1i(k, 9, rows);
         clSetKernelArg1i(k, 10, cols);
         clSetKernelArg1i(k, 11, accumulate ? 1 : 0);
-        backend.launch1d(Math.multiplyExact(Math.multiplyExact(batches, rows), cols));
+        launcher.launch1d(Math.multiplyExact(Math.multiplyExact(batches, rows), cols));
     }
 
     void causalSoftmax(Buffer x, Buffer y, int rows, int cols, float scale) {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = backend.begin("causal_softmax");
+        long k = launcher.begin("causal_softmax");
         clSetKernelArg1p(k, 0, mem(x));
         clSetKernelArg1p(k, 1, mem(y));
         clSetKernelArg1i(k, 2, rows);
         clSetKernelArg1i(k, 3, cols);
         clSetKernelArg1f(k, 4, scale);
-        backend.launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, float scale) {
         if (rows == 0 || cols == 0) {
             return;
         }
-        long k = backend.begin("softmax_backward");
+        long k = launcher.begin("softmax_backward");
         clSetKernelArg1p(k, 0, mem(y));
         clSetKernelArg1p(k, 1, mem(dy));
         clSetKernelArg1p(k, 2, mem(dx));
         clSetKernelArg1i(k, 3, rows);
         clSetKernelArg1i(k, 4, cols);
         clSetKernelArg1f(k, 5, scale);
-        backend.launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer saveMean, Buffer saveInvStd,
@@ -106,7 +108,7 @@ final class OpenClSequenceOps {
             return;
         }
         long xm = mem(x);
-        long k = backend.begin("layer_norm");
+        long k = launcher.begin("layer_norm");
         clSetKernelArg1p(k, 0, xm);
         clSetKernelArg1p(k, 1, mem(gamma));
         clSetKernelArg1p(k, 2, mem(beta));
@@ -118,7 +120,7 @@ final class OpenClSequenceOps {
         clSetKernelArg1i(k, 7, rows);
         clSetKernelArg1i(k, 8, cols);
         clSetKernelArg1f(k, 9, eps);
-        backend.launchRows(rows, cols);
+        launcher.launchRows(rows, cols);
     }
 
     /** dx row by row; dgamma and dbeta in two passes over chunks of rows (see {@link ReductionChunks}). */
@@ -128,7 +130,7 @@ final class OpenClSequenceOps {
             return;
         }
         if (dx != null && rows > 0) {
-            long k = backend.begin("layer_norm_backward");
+            long k = launcher.begin("layer_norm_backward");
             clSetKernelArg1p(k, 0, mem(x));
             clSetKernelArg1p(k, 1, mem(dy));
             clSetKernelArg1p(k, 2, mem(gamma));
@@ -137,14 +139,14 @@ final class OpenClSequenceOps {
             clSetKernelArg1p(k, 5, mem(dx));
             clSetKernelArg1i(k, 6, rows);
             clSetKernelArg1i(k, 7, cols);
-            backend.launchRows(rows, cols);
+            launcher.launchRows(rows, cols);
         }
         if (dgamma != null || dbeta != null) {
             int chunkRows = ReductionChunks.rowsPerChunk(rows);
             int chunks = ReductionChunks.chunks(rows);
             Buffer partial = backend.allocate(Math.multiplyExact(2 * Math.max(chunks, 1), cols));
             try {
-                long k = backend.begin("layer_norm_params_partial");
+                long k = launcher.begin("layer_norm_params_partial");
                 clSetKernelArg1p(k, 0, mem(x));
                 clSetKernelArg1p(k, 1, mem(dy));
                 clSetKernelArg1p(k, 2, mem(saveMean));
@@ -154,10 +156,10 @@ final class OpenClSequenceOps {
                 clSetKernelArg1i(k, 6, cols);
                 clSetKernelArg1i(k, 7, chunkRows);
                 if (chunks > 0) {
-                    backend.launch1d(Math.multiplyExact(chunks, cols));
+                    launcher.launch1d(Math.multiplyExact(chunks, cols));
                 }
                 long pm = mem(partial);
-                k = backend.begin("layer_norm_params_sum");
+                k = launcher.begin("layer_norm_params_sum");
                 clSetKernelArg1p(k, 0, pm);
                 // Outputs not wanted get the workspace as a stand-in; the flags keep them unwritten.
                 clSetKernelArg1p(k, 1, dgamma == null ? pm : mem(dgamma));
@@ -165,7 +167,7 @@ final class OpenClSequenceOps {
                 clSetKernelArg1i(k, 3, (dgamma == null ? 0 : WANT_DGAMMA) | (dbeta == null ? 0 : WANT_DBETA));
                 clSetKernelArg1i(k, 4, chunks);
                 clSetKernelArg1i(k, 5, cols);
-                backend.launch1d(cols);
+                launcher.launch1d(cols);
             } finally {
                 // Released after enqueueing: the in-order queue runs both kernels before the buffer is reused.
                 backend.release(partial);
@@ -177,54 +179,54 @@ final class OpenClSequenceOps {
         if (n == 0 || dim == 0) {
             return;
         }
-        long k = backend.begin("embedding");
+        long k = launcher.begin("embedding");
         clSetKernelArg1p(k, 0, mem(table));
         clSetKernelArg1p(k, 1, mem(ids));
         clSetKernelArg1p(k, 2, mem(out));
         clSetKernelArg1i(k, 3, n);
         clSetKernelArg1i(k, 4, dim);
-        backend.launch1d(Math.multiplyExact(n, dim));
+        launcher.launch1d(Math.multiplyExact(n, dim));
     }
 
     void embeddingBackward(Buffer dOut, Buffer ids, Buffer dTable, int n, int dim, int vocab) {
         if (vocab == 0 || dim == 0) {
             return;
         }
-        long k = backend.begin("embedding_backward");
+        long k = launcher.begin("embedding_backward");
         clSetKernelArg1p(k, 0, mem(dOut));
         clSetKernelArg1p(k, 1, mem(ids));
         clSetKernelArg1p(k, 2, mem(dTable));
         clSetKernelArg1i(k, 3, n);
         clSetKernelArg1i(k, 4, dim);
         clSetKernelArg1i(k, 5, vocab);
-        backend.launch1d(Math.multiplyExact(vocab, dim));
+        launcher.launch1d(Math.multiplyExact(vocab, dim));
     }
 
     void unaryBackward(UnaryOp op, Buffer x, Buffer dy, Buffer dx, int n) {
         if (n == 0) {
             return;
         }
-        long k = backend.begin("unary_backward");
+        long k = launcher.begin("unary_backward");
         clSetKernelArg1i(k, 0, KernelCodes.of(op));
         clSetKernelArg1p(k, 1, mem(x));
         clSetKernelArg1p(k, 2, mem(dy));
         clSetKernelArg1p(k, 3, mem(dx));
         clSetKernelArg1i(k, 4, n);
-        backend.launch1d(n);
+        launcher.launch1d(n);
     }
 
     void lstmCell(Buffer gates, Buffer cPrev, Buffer c, Buffer h, int batch, int hidden) {
         if (batch == 0 || hidden == 0) {
             return;
         }
-        long k = backend.begin("lstm_cell");
+        long k = launcher.begin("lstm_cell");
         clSetKernelArg1p(k, 0, mem(gates));
         clSetKernelArg1p(k, 1, mem(cPrev));
         clSetKernelArg1p(k, 2, mem(c));
         clSetKernelArg1p(k, 3, mem(h));
         clSetKernelArg1i(k, 4, batch);
         clSetKernelArg1i(k, 5, hidden);
-        backend.launch1d(Math.multiplyExact(batch, hidden));
+        launcher.launch1d(Math.multiplyExact(batch, hidden));
     }
 
     void lstmCellBackward(Buffer gates, Buffer cPrev, Buffer c, Buffer dh, Buffer dc,
@@ -233,7 +235,7 @@ final class OpenClSequenceOps {
             return;
         }
         long dhm = mem(dh);
-        long k = backend.begin("lstm_cell_backward");
+        long k = launcher.begin("lstm_cell_backward");
         clSetKernelArg1p(k, 0, mem(gates));
         clSetKernelArg1p(k, 1, mem(cPrev));
         clSetKernelArg1p(k, 2, mem(c));
@@ -245,14 +247,14 @@ final class OpenClSequenceOps {
         clSetKernelArg1p(k, 7, mem(dcPrev));
         clSetKernelArg1i(k, 8, batch);
         clSetKernelArg1i(k, 9, hidden);
-        backend.launch1d(Math.multiplyExact(batch, hidden));
+        launcher.launch1d(Math.multiplyExact(batch, hidden));
     }
 
     void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer h, Buffer saved, int batch, int hidden) {
         if (batch == 0 || hidden == 0) {
             return;
         }
-        long k = backend.begin("gru_cell");
+        long k = launcher.begin("gru_cell");
         clSetKernelArg1p(k, 0, mem(xg));
         clSetKernelArg1p(k, 1, mem(hg));
         clSetKernelArg1p(k, 2, mem(hPrev));
@@ -260,7 +262,7 @@ final class OpenClSequenceOps {
         clSetKernelArg1p(k, 4, mem(saved));
         clSetKernelArg1i(k, 5, batch);
         clSetKernelArg1i(k, 6, hidden);
-        backend.launch1d(Math.multiplyExact(batch, hidden));
+        launcher.launch1d(Math.multiplyExact(batch, hidden));
     }
 
     void gruCellBackward(Buffer saved, Buffer hg, Buffer hPrev, Buffer dh,
@@ -268,7 +270,7 @@ final class OpenClSequenceOps {
         if (batch == 0 || hidden == 0) {
             return;
         }
-        long k = backend.begin("gru_cell_backward");
+        long k = launcher.begin("gru_cell_backward");
         clSetKernelArg1p(k, 0, mem(saved));
         clSetKernelArg1p(k, 1, mem(hg));
         clSetKernelArg1p(k, 2, mem(hPrev));
@@ -278,6 +280,6 @@ final class OpenClSequenceOps {
         clSetKernelArg1p(k, 6, mem(dhPrev));
         clSetKernelArg1i(k, 7, batch);
         clSetKernelArg1i(k, 8, hidden);
-        backend.launch1d(Math.multiplyExact(batch, hidden));
+        launcher.launch1d(Math.multiplyExact(batch, hidden));
     }
 }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * CudaBackend checks every launch's arguments against {@link CudaKernel#signature()}, but only on a
- * GPU. This reads the launches out of CudaBackend's and CudaSequenceOps' sources
+ * GPU. This reads the launches out of the sources of CudaBackend and the ops classes it delegates to
  * ({@code args().i(..).p(..)...launch(K, ..)})
  * so that a wrong order or type fails CI on machines without one. Together with the PTX parameter
  * test this ties each call site to the compiled kernel.
@@ -29,8 +29,8 @@ class CudaLaunchArgumentsTest {
         Assumptions.assumeTrue(Files.exists(dir.resolve("CudaBackend.java")), "not run from the source tree");
         Set<CudaKernel> seen = EnumSet.noneOf(CudaKernel.class);
         int launches = 0;
-        // The launches live in the backend and, for the sequence-model ops, in CudaSequenceOps.
-        for (String file : new String[]{"CudaBackend.java", "CudaSequenceOps.java"}) {
+        // The launches live in the backend and in the ops classes it delegates to.
+        for (String file : new String[]{"CudaBackend.java", "CudaSequenceOps.java", "CudaConvOps.java", "CudaOptimizerOps.java"}) {
             String code = Files.readString(dir.resolve(file));
             // A chain launching launch.kernel() runs a tiled GEMM LaunchDims picks: batched ones in CudaSequenceOps.
             boolean batchedGemm = file.equals("CudaSequenceOps.java");
