@@ -96,7 +96,7 @@ final class VectorConvKernels {
         for (; i < upper; i += VLEN) {
             acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorTyping.exact(acc).reduceLanes(VectorOperators.ADD);
         for (; i < len; i++) {
             sum = Math.fma(a[ao + i], b[bo + i], sum);
         }
@@ -111,7 +111,7 @@ final class VectorConvKernels {
         for (; i < upper; i += VLEN) {
             acc = acc.add(FloatVector.fromArray(SPECIES, a, ao + i));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorTyping.exact(acc).reduceLanes(VectorOperators.ADD);
         for (; i < len; i++) {
             sum += a[ao + i];
         }

@@ -140,7 +140,7 @@ final class VectorSequenceKernels {
         for (; j < bound; j += VLEN) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, x, base + j).mul(scale));
         }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        float max = VectorTyping.exact(vmax).reduceLanes(VectorOperators.MAX);
         for (; j < visible; j++) {
             max = Math.max(max, scale * x[base + j]);
         }
@@ -151,7 +151,7 @@ final class VectorSequenceKernels {
             e.intoArray(y, base + j);
             vsum = vsum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        float sum = VectorTyping.exact(vsum).reduceLanes(VectorOperators.ADD);
         for (; j < visible; j++) {
             float e = (float) Math.exp(scale * x[base + j] - max);
             y[base + j] = e;
@@ -180,7 +180,7 @@ final class VectorSequenceKernels {
         for (; j < bound; j += VLEN) {
             acc = FloatVector.fromArray(SPECIES, a, aOff + j).fma(FloatVector.fromArray(SPECIES, b, bOff + j), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorTyping.exact(acc).reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) {
             sum += a[aOff + j] * b[bOff + j];
         }
@@ -194,7 +194,7 @@ final class VectorSequenceKernels {
         for (; j < bound; j += VLEN) {
             acc = acc.add(FloatVector.fromArray(SPECIES, a, off + j));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorTyping.exact(acc).reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) {
             sum += a[off + j];
         }
@@ -210,7 +210,7 @@ final class VectorSequenceKernels {
             FloatVector d = FloatVector.fromArray(SPECIES, a, off + j).sub(mean);
             acc = d.fma(d, acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorTyping.exact(acc).reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) {
             float d = a[off + j] - mean;
             sum += d * d;
@@ -257,8 +257,8 @@ final class VectorSequenceKernels {
             sumG = sumG.add(g);
             sumGx = g.fma(xhat, sumGx);
         }
-        float sg = sumG.reduceLanes(VectorOperators.ADD);
-        float sgx = sumGx.reduceLanes(VectorOperators.ADD);
+        float sg = VectorTyping.exact(sumG).reduceLanes(VectorOperators.ADD);
+        float sgx = VectorTyping.exact(sumGx).reduceLanes(VectorOperators.ADD);
         for (int k = j; k < cols; k++) {
             float g = dy[base + k] * gamma[k];
             sg += g;
