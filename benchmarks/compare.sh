@@ -56,6 +56,25 @@ record() { # workload side config json...
 coretypes=("auto")
 grep -q avx512f /proc/cpuinfo && coretypes+=("SkylakeX")
 with_core() { local core="$1"; shift; if [ "$core" = auto ]; then env "$@"; else env OPENBLAS_CORETYPE="$core" "$@"; fi; }
+# probe LABEL UNIT "TT:OB ..." MEASURE: runs `MEASURE TT` (a shell function that prints one figure,
+# lower is better) under every OpenBLAS core type and each torch:OpenBLAS thread pair, and sets
+# probe_core, probe_tt and probe_ob to the fastest.
+probe() {
+    local label="$1" unit="$2" configs="$3" measure="$4" best=1e9 core cfg tt ob v
+    for core in "${coretypes[@]}"; do
+        for cfg in $configs; do
+            tt="${cfg%%:*}"; ob="${cfg##*:}"
+            v=$(if [ "$core" != auto ]; then export OPENBLAS_CORETYPE="$core"; fi
+                export OPENBLAS_NUM_THREADS="$ob"; "$measure" "$tt")
+            echo "compare: PyTorch $label probe coretype=$core torch_threads=$tt openblas_threads=$ob: $v $unit" >&2
+            if $py -c "import sys; sys.exit(0 if float('$v') < float('$best') else 1)"; then
+                best="$v"; probe_core="$core"; probe_tt="$tt"; probe_ob="$ob"
+            fi
+        done
+    done
+    echo "compare: PyTorch $label runs with coretype=$probe_core torch_threads=$probe_tt openblas_threads=$probe_ob" >&2
+}
+json_field() { $py -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])$1)"; }
 
 if [[ "$only" == *W1* ]]; then
     for n in 512 1024 2048; do
@@ -77,21 +96,9 @@ fi
 
 if [[ "$only" == *W2* ]]; then
     # The fastest PyTorch configuration for W2, from a short run (10,000 images) of each.
-    best_cfg=""; best=1e9
-    for core in "${coretypes[@]}"; do
-        for cfg in "1:2" "2:1" "2:2" "1:1"; do
-            tt="${cfg%%:*}"; ob="${cfg##*:}"
-            s=$(with_core "$core" OPENBLAS_NUM_THREADS=$ob $py benchmarks/torch_mlp.py w2 --epochs 1 --limit 10000 --threads "$tt" --data "$data" \
-                | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["epochs"][0]["seconds"])')
-            echo "compare: PyTorch probe coretype=$core torch_threads=$tt openblas_threads=$ob: ${s}s for 10,000 images" >&2
-            if $py -c "import sys; sys.exit(0 if float('$s') < float('$best') else 1)"; then best="$s"; best_cfg="$core:$tt:$ob"; fi
-        done
-    done
-    IFS=: read -r core tt ob <<< "$best_cfg"
-    echo "compare: PyTorch runs with coretype=$core torch_threads=$tt openblas_threads=$ob" >&2
-fi
-
-if [[ "$only" == *W2* ]]; then
+    w2_probe() { $py benchmarks/torch_mlp.py w2 --epochs 1 --limit 10000 --threads "$1" --data "$data" | json_field '["epochs"][0]["seconds"]'; }
+    probe W2 "s for 10,000 images" "1:2 2:1 2:2 1:1" w2_probe
+    core="$probe_core"; tt="$probe_tt"; ob="$probe_ob"
     for r in $(seq "$runs"); do
         record W2 pytorch "coretype=$core threads=$tt openblas=$ob" \
             "$(with_core "$core" OPENBLAS_NUM_THREADS=$ob $py benchmarks/torch_mlp.py w2 --epochs 1 --threads "$tt" --data "$data" --seed "$r")"
@@ -102,18 +109,9 @@ fi
 
 if [[ "$only" == *W3* ]]; then
     # The CNN has its own fastest PyTorch setting (convolutions use torch's own threads): probe it on 2,000 images.
-    cnn_cfg=""; cnn_best=1e9
-    for core in "${coretypes[@]}"; do
-        for cfg in "2:1" "1:2" "2:2" "1:1"; do
-            ct="${cfg%%:*}"; cob="${cfg##*:}"
-            s=$(with_core "$core" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_cnn.py --epochs 1 --limit 2000 --threads "$ct" --data "$data" \
-                | tail -n 1 | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["epochs"][0]["seconds"])')
-            echo "compare: PyTorch CNN probe coretype=$core torch_threads=$ct openblas_threads=$cob: ${s}s for 2,000 images" >&2
-            if $py -c "import sys; sys.exit(0 if float('$s') < float('$cnn_best') else 1)"; then cnn_best="$s"; cnn_cfg="$core:$ct:$cob"; fi
-        done
-    done
-    IFS=: read -r ccore ct cob <<< "$cnn_cfg"
-    echo "compare: PyTorch CNN runs with coretype=$ccore torch_threads=$ct openblas_threads=$cob" >&2
+    w3_probe() { $py benchmarks/torch_cnn.py --epochs 1 --limit 2000 --threads "$1" --data "$data" | json_field '["epochs"][0]["seconds"]'; }
+    probe CNN "s for 2,000 images" "2:1 1:2 2:2 1:1" w3_probe
+    ccore="$probe_core"; ct="$probe_tt"; cob="$probe_ob"
     for r in $(seq "$runs"); do
         record W3 pytorch "coretype=$ccore threads=$ct openblas=$cob" \
             "$(with_core "$ccore" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_cnn.py --epochs 1 --threads "$ct" --data "$data" --seed "$r" | tail -n 1)"
@@ -125,18 +123,9 @@ fi
 if [[ "$only" == *W4* ]]; then
     # W4's GEMMs are large enough that OpenBLAS's own threads may pay where W2's did not: W4 probes its
     # thread setting itself, on 10 steps, rather than take W2's.
-    w4_cfg=""; w4_best=1e9
-    for core in "${coretypes[@]}"; do
-        for cfg in "1:2" "2:1" "2:2" "1:1"; do
-            ft="${cfg%%:*}"; fob="${cfg##*:}"
-            s=$(with_core "$core" OPENBLAS_NUM_THREADS=$fob $py benchmarks/torch_mlp.py w4 --steps 10 --threads "$ft" \
-                | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["seconds"])')
-            echo "compare: PyTorch W4 probe coretype=$core torch_threads=$ft openblas_threads=$fob: ${s}s for 10 steps" >&2
-            if $py -c "import sys; sys.exit(0 if float('$s') < float('$w4_best') else 1)"; then w4_best="$s"; w4_cfg="$core:$ft:$fob"; fi
-        done
-    done
-    IFS=: read -r fcore ft fob <<< "$w4_cfg"
-    echo "compare: PyTorch W4 runs with coretype=$fcore torch_threads=$ft openblas_threads=$fob" >&2
+    w4_probe() { $py benchmarks/torch_mlp.py w4 --steps 10 --threads "$1" | json_field '["seconds"]'; }
+    probe W4 "s for 10 steps" "1:2 2:1 2:2 1:1" w4_probe
+    fcore="$probe_core"; ft="$probe_tt"; fob="$probe_ob"
     for r in $(seq "$runs"); do
         record W4 pytorch "coretype=$fcore threads=$ft openblas=$fob" \
             "$(with_core "$fcore" OPENBLAS_NUM_THREADS=$fob $py benchmarks/torch_mlp.py w4 --steps 100 --threads "$ft")"
@@ -149,18 +138,9 @@ for w in W5 W6; do
     [[ "$only" == *$w* ]] || continue
     if [ "$w" = W5 ]; then torch_model=lstm; myelin_model=char-lstm; else torch_model=transformer; myelin_model=char-transformer; fi
     # Probe PyTorch's thread settings on a few steps; keep the fastest.
-    char_cfg=""; char_best=1e9
-    for core in "${coretypes[@]}"; do
-        for cfg in "1:1" "1:2" "2:1"; do
-            ct="${cfg%%:*}"; cob="${cfg##*:}"
-            ms=$(with_core "$core" OPENBLAS_NUM_THREADS=$cob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps 8 --warmup 3 --threads "$ct" \
-                | $py -c 'import json,sys; print(json.loads(sys.stdin.read())["ms_per_step"])')
-            echo "compare: PyTorch $torch_model probe coretype=$core torch_threads=$ct openblas_threads=$cob: ${ms} ms/step" >&2
-            if $py -c "import sys; sys.exit(0 if float('$ms') < float('$char_best') else 1)"; then char_best="$ms"; char_cfg="$core:$ct:$cob"; fi
-        done
-    done
-    IFS=: read -r wcore wt wob <<< "$char_cfg"
-    echo "compare: PyTorch $torch_model runs with coretype=$wcore torch_threads=$wt openblas_threads=$wob" >&2
+    char_probe() { $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps 8 --warmup 3 --threads "$1" | json_field '["ms_per_step"]'; }
+    probe "$torch_model" ms/step "1:1 1:2 2:1" char_probe
+    wcore="$probe_core"; wt="$probe_tt"; wob="$probe_ob"
     for r in $(seq "$runs"); do
         record "$w" pytorch "coretype=$wcore threads=$wt openblas=$wob" \
             "$(with_core "$wcore" OPENBLAS_NUM_THREADS=$wob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps "$char_steps" --threads "$wt" --seed "$r")"

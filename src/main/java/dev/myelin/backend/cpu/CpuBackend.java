@@ -1,6 +1,7 @@
 package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.Activation;
+import dev.myelin.backend.SgdVelocity;
 import dev.myelin.backend.AdamBiasCorrection;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.BackendKind;
@@ -322,9 +323,7 @@ public final class CpuBackend implements Backend {
         float[] p = data(param);
         float[] g = data(grad);
         float[] v = velocity == null ? null : data(velocity);
-        if (momentum != 0f && v == null) {
-            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
-        }
+        SgdVelocity.require(momentum, velocity);
         Parallel.forRange(n, 4, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float gi = g[i] + weightDecay * p[i];

@@ -1,6 +1,7 @@
 package dev.myelin.backend.cuda;
 
 import dev.myelin.backend.AdamBiasCorrection;
+import dev.myelin.backend.SgdVelocity;
 import dev.myelin.backend.Buffer;
 
 /**
@@ -21,9 +22,7 @@ final class CudaOptimizerOps {
 
     void sgdUpdate(Buffer param, Buffer grad, Buffer velocity, int n,
                    float lr, float momentum, float weightDecay, boolean nesterov) {
-        if (momentum != 0f && velocity == null) {
-            throw new IllegalArgumentException("sgdUpdate with momentum needs a velocity buffer");
-        }
+        SgdVelocity.require(momentum, velocity);
         if (n == 0) {
             return;
         }
