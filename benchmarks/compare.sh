@@ -9,13 +9,15 @@
 #   W5  char-lstm on Moby Dick (2 layers, hidden 256, context 128, batch 32, Adam): time per step and
 #       validation loss (nats/char) after --char-steps steps                vs PyTorch (torch_char.py)
 #       Run r uses seed r on both sides (initialisation and dropout only; the data order has no seed),
-#       and the loss is compared as the mean over the runs: at 200 steps one seed's loss moves by more
-#       than the 0.05 nats the two engines are asked to agree within.
+#       and the loss is compared as the mean over the runs: at 200 steps one seed's loss moves by up to
+#       0.6 nats, far more than the 0.05 nats the two engines are asked to agree within, so W5 and W6
+#       run --seeds seeds (default 5; at least --runs) where the other workloads run --runs.
 #   W6  char-transformer (4 layers, dim 128, 4 heads, context 128, batch 32, Adam): the same
 # Each peer runs in its fastest configuration, chosen by a short probe of the settings (torch threads,
 # OpenBLAS threads, OpenBLAS core type). Figures are medians of --runs runs (default 3).
 #
-# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--text FILE] [--char-steps N] [--only W1,...,W6]
+# Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--text FILE] [--char-steps N] [--seeds N]
+#                              [--only W1,...,W6]
 # Writes the table to stdout and every raw JSON line to benchmarks/results/compare-<time>.jsonl.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +26,7 @@ runs=3
 data="${MYELIN_DATA:-$root/../shared/data/mnist}"
 text="${MYELIN_TEXT:-$root/../shared/data/text/moby-dick.txt.gz}"
 char_steps=200
+seeds=5
 only="W1,W2,W3,W4,W5,W6"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -31,8 +34,9 @@ while [ $# -gt 0 ]; do
         --data) data="$2"; shift 2 ;;
         --text) text="$2"; shift 2 ;;
         --char-steps) char_steps="$2"; shift 2 ;;
+        --seeds) seeds="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --text FILE, --char-steps N, --only W1,...,W6)" >&2; exit 2 ;;
+        *) echo "compare: unknown argument $1 (expected --runs N, --data DIR, --text FILE, --char-steps N, --seeds N, --only W1,...,W6)" >&2; exit 2 ;;
     esac
 done
 py=/usr/bin/python3
@@ -58,14 +62,19 @@ grep -q avx512f /proc/cpuinfo && coretypes+=("SkylakeX")
 with_core() { local core="$1"; shift; if [ "$core" = auto ]; then env "$@"; else env OPENBLAS_CORETYPE="$core" "$@"; fi; }
 # probe LABEL UNIT "TT:OB ..." MEASURE: runs `MEASURE TT` (a shell function that prints one figure,
 # lower is better) under every OpenBLAS core type and each torch:OpenBLAS thread pair, and sets
-# probe_core, probe_tt and probe_ob to the fastest.
+# probe_core, probe_tt and probe_ob to the fastest. Each setting is measured twice and keeps its
+# better figure: with one measurement each, a passing slowdown of this shared machine once picked a
+# CNN setting that then ran the epoch 1.5x slower than the best one (81.6 s against 55.5 s).
 probe() {
-    local label="$1" unit="$2" configs="$3" measure="$4" best=1e9 core cfg tt ob v
+    local label="$1" unit="$2" configs="$3" measure="$4" best=1e9 core cfg tt ob v v2
     for core in "${coretypes[@]}"; do
         for cfg in $configs; do
             tt="${cfg%%:*}"; ob="${cfg##*:}"
             v=$(if [ "$core" != auto ]; then export OPENBLAS_CORETYPE="$core"; fi
                 export OPENBLAS_NUM_THREADS="$ob"; "$measure" "$tt")
+            v2=$(if [ "$core" != auto ]; then export OPENBLAS_CORETYPE="$core"; fi
+                export OPENBLAS_NUM_THREADS="$ob"; "$measure" "$tt")
+            v=$($py -c "print(min(float('$v'), float('$v2')))")
             echo "compare: PyTorch $label probe coretype=$core torch_threads=$tt openblas_threads=$ob: $v $unit" >&2
             if $py -c "import sys; sys.exit(0 if float('$v') < float('$best') else 1)"; then
                 best="$v"; probe_core="$core"; probe_tt="$tt"; probe_ob="$ob"
@@ -108,9 +117,9 @@ if [[ "$only" == *W2* ]]; then
 fi
 
 if [[ "$only" == *W3* ]]; then
-    # The CNN has its own fastest PyTorch setting (convolutions use torch's own threads): probe it on 2,000 images.
-    w3_probe() { $py benchmarks/torch_cnn.py --epochs 1 --limit 2000 --threads "$1" --data "$data" | json_field '["epochs"][0]["seconds"]'; }
-    probe CNN "s for 2,000 images" "2:1 1:2 2:2 1:1" w3_probe
+    # The CNN has its own fastest PyTorch setting (convolutions use torch's own threads): probe it on 4,000 images.
+    w3_probe() { $py benchmarks/torch_cnn.py --epochs 1 --limit 4000 --threads "$1" --data "$data" | json_field '["epochs"][0]["seconds"]'; }
+    probe CNN "s for 4,000 images" "2:1 1:2 2:2 1:1" w3_probe
     ccore="$probe_core"; ct="$probe_tt"; cob="$probe_ob"
     for r in $(seq "$runs"); do
         record W3 pytorch "coretype=$ccore threads=$ct openblas=$cob" \
@@ -141,7 +150,7 @@ for w in W5 W6; do
     char_probe() { $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps 8 --warmup 3 --threads "$1" | json_field '["ms_per_step"]'; }
     probe "$torch_model" ms/step "1:1 1:2 2:1" char_probe
     wcore="$probe_core"; wt="$probe_tt"; wob="$probe_ob"
-    for r in $(seq "$runs"); do
+    for r in $(seq "$(( runs > seeds ? runs : seeds ))"); do
         record "$w" pytorch "coretype=$wcore threads=$wt openblas=$wob" \
             "$(with_core "$wcore" OPENBLAS_NUM_THREADS=$wob $py benchmarks/torch_char.py "$torch_model" --data "$text" --steps "$char_steps" --threads "$wt" --seed "$r")"
         record "$w" myelin "cpu" \

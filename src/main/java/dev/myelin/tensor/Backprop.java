@@ -33,7 +33,8 @@ final class Backprop {
             }
             GradFn fn = node.gradFn();
             if (fn == null) {
-                node.accumulateGrad(g);
+                // A seed the caller passed in stays the caller's; every other gradient is this pass's own.
+                node.accumulateGrad(g, g != seed);
                 continue;
             }
             Tensor[] inputs = fn.inputs();

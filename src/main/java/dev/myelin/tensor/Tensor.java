@@ -264,9 +264,23 @@ public final class Tensor implements AutoCloseable {
     /**
      * Adds {@code g} into this leaf's gradient, creating it (outside every scope, owned by this
      * tensor) on first use.
+     *
+     * <p>Where the gradient counts as zero and {@code adoptable} says nothing else owns g, g itself
+     * becomes the gradient: it leaves its scope and the former gradient's buffer goes back to the
+     * backend. Copying it instead cost W4 (784-4096-4096-10) 14 ms of a 228 ms step, 80 MB read and
+     * written. g qualifies only while it is still in a scope and owns its buffer, so a gradient that
+     * an op handed to two leaves (an add's) is adopted by the first and copied by the second.
      */
-    void accumulateGrad(Tensor g) {
-        if (grad == null) {
+    void accumulateGrad(Tensor g, boolean adoptable) {
+        boolean empty = grad == null || gradIsZero;
+        if (empty && adoptable && g.base == null && g.scope != null && !g.released && g.backend == backend) {
+            g.keep();
+            if (grad != null) {
+                grad.close();
+            }
+            grad = g;
+            gradIsZero = false;
+        } else if (grad == null) {
             grad = owned(backend, shape);
             backend.copy(g.buffer(), 0, grad.buffer, 0, size());
         } else if (gradIsZero) {

@@ -66,6 +66,58 @@ class TensorTest {
     }
 
     @Test
+    void aGradientHandedToTwoLeavesGivesEachItsOwnCopy() {
+        // add's backward hands the same gradient tensor to both inputs: the first leaf takes it as its
+        // gradient, the second must copy it, or the two gradients would share one buffer.
+        Tensor a = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(cpu, new float[]{3, 4}, 2).requiresGrad(true);
+        for (int step = 0; step < 3; step++) {
+            try (var scope = Scope.open()) {
+                a.zeroGrad();
+                b.zeroGrad();
+                dev.myelin.autograd.Ops.sum(dev.myelin.autograd.Ops.add(a, b)).backward();
+            }
+            assertThat(a.grad().toArray()).containsExactly(1, 1);
+            assertThat(b.grad().toArray()).containsExactly(1, 1);
+            a.grad().backend().fill(a.grad().buffer(), 0, 2, 5f);
+            assertThat(b.grad().toArray()).as("b's gradient after a's was overwritten").containsExactly(1, 1);
+        }
+        a.close();
+        b.close();
+        assertThat(cpu.memoryStats().bytesInUse()).isZero();
+    }
+
+    @Test
+    void aGradientTakenOverFromTheStepOutlivesItsScopeAndIsReleasedWithTheLeaf() {
+        Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true);
+        for (int step = 0; step < 3; step++) {
+            try (var scope = Scope.open()) {
+                w.zeroGrad();
+                dev.myelin.autograd.Ops.sum(dev.myelin.autograd.Ops.scale(w, 3f)).backward();
+            }
+            // The step's scope has closed: the gradient must still be readable.
+            assertThat(w.grad().toArray()).containsExactly(3, 3);
+        }
+        long heldByW = cpu.memoryStats().bytesInUse();
+        assertThat(heldByW).as("w and its gradient only").isEqualTo(2 * 2 * Float.BYTES);
+        w.close();
+        assertThat(cpu.memoryStats().bytesInUse()).isZero();
+    }
+
+    @Test
+    void aSeedPassedToBackwardStaysTheCallers() {
+        try (var scope = Scope.open()) {
+            Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true);
+            Tensor seed = Tensor.of(cpu, new float[]{4, 5}, 2);
+            w.backward(seed);
+            assertThat(w.grad().toArray()).containsExactly(4, 5);
+            w.grad().backend().fill(w.grad().buffer(), 0, 2, 0f);
+            assertThat(seed.toArray()).as("the caller's seed after w's gradient was overwritten").containsExactly(4, 5);
+            w.close();
+        }
+    }
+
+    @Test
     void noGradRecordsNothing() {
         try (var scope = Scope.open(); var noGrad = GradRecording.noGrad()) {
             Tensor w = Tensor.of(cpu, new float[]{1, 2}, 2).requiresGrad(true);

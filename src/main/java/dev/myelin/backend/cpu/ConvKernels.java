@@ -244,10 +244,13 @@ final class ConvKernels {
         float[][] dwParts = new float[chunks][];
         float[][] dbParts = new float[chunks][];
         boolean smallPatch = smallPatch(kk);
+        // Unit stride, no padding: the input gradient goes through rows as wide as the input (see
+        // WideRows); otherwise through the column matrix and col2im.
+        int wide = g.stride() == 1 && g.padding() == 0 ? WideRows.columns(g) : 0;
         Parallel.forRange(chunks, 1L << 40, (cFrom, cTo) -> {
             Workspace ws = WORKSPACE.get();
-            float[] col = ws.col(kk * plane);
-            float[] dyn = ws.dy(outSample);
+            float[] col = ws.col(kk * Math.max(plane, wide));
+            float[] dyn = ws.dy(oc * Math.max(plane, wide));
             for (int chunk = cFrom; chunk < cTo; chunk++) {
                 int from = (int) ((long) batch * chunk / chunks);
                 int to = (int) ((long) batch * (chunk + 1) / chunks);
@@ -276,14 +279,17 @@ final class ConvKernels {
                             continue;
                         }
                     }
-                    // The GEMM takes whole arrays: this sample's gradient goes through a scratch copy.
-                    System.arraycopy(dy, yo, dyn, 0, outSample);
                     if (dw != null && !smallPatch) {
                         im2col(g, x, n * inSample, col);
-                        CpuGemm.gemm(false, true, oc, kk, plane, 1f, dyn, col, 1f, dw);
+                        CpuGemm.gemm(false, true, oc, kk, plane, 1f, dy, yo, col, 0, 1f, dw, 0);
                     }
-                    if (dx != null) {
-                        CpuGemm.gemm(true, false, kk, plane, oc, 1f, weight, dyn, 0f, col);
+                    if (dx != null && wide > 0) {
+                        WideRows.widen(g, dy, yo, dyn);
+                        CpuGemm.gemm(true, false, kk, wide, oc, 1f, weight, 0, dyn, 0, 0f, col, 0);
+                        Arrays.fill(dx, n * inSample, (n + 1) * inSample, 0f);
+                        WideRows.addInto(g, col, dx, n * inSample);
+                    } else if (dx != null) {
+                        CpuGemm.gemm(true, false, kk, plane, oc, 1f, weight, 0, dy, yo, 0f, col, 0);
                         Arrays.fill(dx, n * inSample, (n + 1) * inSample, 0f);
                         col2im(g, col, dx, n * inSample);
                     }

@@ -91,10 +91,15 @@ public final class CpuWarmUp {
         }
     }
 
-    /** The convolution, pooling and dropout kernels on one tiny (4-channel, 6 x 6) plane each: every path, little boxed work. */
+    /**
+     * The convolution, pooling and dropout kernels on one small (4-channel, 12 x 12) plane each: every
+     * path, little boxed work. The plane must pool to more outputs than a vector holds (6 x 6 = 36 here):
+     * at 6 x 6 (9 outputs) max-pooling's vector loop never ran, C2 compiled it only in training, and the
+     * CNN's first hundred steps spent ~1 s in boxed max-pooling.
+     */
     private static final class ConvWarmUp {
         private static final int CHANNELS = 4;
-        private static final int SIDE = 6;
+        private static final int SIDE = 12;
         private static final int PLANE = SIDE * SIDE;
         private static final int PATCH = 9;
         private final float[] col = new float[PATCH * PLANE];

@@ -10,34 +10,40 @@ final class Sgemm {
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float alpha, float[] a, float[] b, float beta, float[] c) {
+        sgemm(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+    }
+
+    /** The product of matrices stored contiguously from offsets aOff, bOff and cOff of their arrays. */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
         Parallel.forRange(m, (long) n * k, (from, to) -> {
             float[] row = new float[n];
             for (int i = from; i < to; i++) {
                 java.util.Arrays.fill(row, 0f);
                 for (int p = 0; p < k; p++) {
-                    float aip = transA ? a[p * m + i] : a[i * k + p];
+                    float aip = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
                     if (aip == 0f) {
                         continue;
                     }
                     if (!transB) {
-                        int bOff = p * n;
+                        int bRow = bOff + p * n;
                         for (int j = 0; j < n; j++) {
-                            row[j] += aip * b[bOff + j];
+                            row[j] += aip * b[bRow + j];
                         }
                     } else {
                         for (int j = 0; j < n; j++) {
-                            row[j] += aip * b[j * k + p];
+                            row[j] += aip * b[bOff + j * k + p];
                         }
                     }
                 }
-                int cOff = i * n;
+                int cRow = cOff + i * n;
                 if (beta == 0f) {
                     for (int j = 0; j < n; j++) {
-                        c[cOff + j] = alpha * row[j];
+                        c[cRow + j] = alpha * row[j];
                     }
                 } else {
                     for (int j = 0; j < n; j++) {
-                        c[cOff + j] = alpha * row[j] + beta * c[cOff + j];
+                        c[cRow + j] = alpha * row[j] + beta * c[cRow + j];
                     }
                 }
             }

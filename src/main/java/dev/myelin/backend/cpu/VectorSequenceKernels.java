@@ -1,6 +1,7 @@
 package dev.myelin.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -134,38 +135,61 @@ final class VectorSequenceKernels {
 
     /** One row of {@link SequenceKernels#causalSoftmax}: the first {@code visible} columns, the rest zeroed. */
     static void causalSoftmaxRow(float[] x, float[] y, int base, int cols, int visible, float scale) {
-        int bound = SPECIES.loopBound(visible);
-        FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        // Whole vectors up to the last visible column; the last one, partly visible, is masked (its hidden
+        // lanes read as -inf, so exp gives 0) rather than finished scalar: a scalar Math.exp costs 10-20 ns,
+        // and with rows of 1..128 visible columns the tails were most of the op's time.
+        int full = SPECIES.loopBound(visible);
+        boolean masked = full < visible && full + VLEN <= cols;
+        int end = masked ? full + VLEN : full;
+        // Made unconditionally: a mask that may be null is not of an exact class, and C2 then leaves
+        // blend un-intrinsified (boxed, ~100x slower).
+        VectorMask<Float> inRow = SPECIES.indexInRange(full, visible);
+        FloatVector hidden = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        FloatVector vmax = hidden;
         int j = 0;
-        for (; j < bound; j += VLEN) {
+        for (; j < full; j += VLEN) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, x, base + j).mul(scale));
         }
-        float max = VectorTyping.exact(vmax).reduceLanes(VectorOperators.MAX);
-        for (; j < visible; j++) {
+        // The loop-carried vectors go through VectorTyping.exact before any further use (see there).
+        vmax = VectorTyping.exact(vmax);
+        if (masked) {
+            vmax = vmax.max(hidden.blend(FloatVector.fromArray(SPECIES, x, base + full).mul(scale), inRow));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (j = end; j < visible; j++) {
             max = Math.max(max, scale * x[base + j]);
         }
         FloatVector vsum = FloatVector.zero(SPECIES);
-        j = 0;
-        for (; j < bound; j += VLEN) {
+        for (j = 0; j < full; j += VLEN) {
             FloatVector e = exp(FloatVector.fromArray(SPECIES, x, base + j).mul(scale).sub(max));
             e.intoArray(y, base + j);
             vsum = vsum.add(e);
         }
-        float sum = VectorTyping.exact(vsum).reduceLanes(VectorOperators.ADD);
-        for (; j < visible; j++) {
+        vsum = VectorTyping.exact(vsum);
+        if (masked) {
+            FloatVector e = exp(hidden.blend(FloatVector.fromArray(SPECIES, x, base + full).mul(scale), inRow).sub(max));
+            e.intoArray(y, base + full);
+            vsum = vsum.add(e);
+        }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (j = end; j < visible; j++) {
             float e = (float) Math.exp(scale * x[base + j] - max);
             y[base + j] = e;
             sum += e;
         }
         float inv = 1f / sum;
-        j = 0;
-        for (; j < bound; j += VLEN) {
+        for (j = 0; j < end; j += VLEN) {
             FloatVector.fromArray(SPECIES, y, base + j).mul(inv).intoArray(y, base + j);
         }
-        for (; j < visible; j++) {
+        for (j = end; j < visible; j++) {
             y[base + j] *= inv;
         }
-        for (j = visible; j < cols; j++) {
+        j = Math.max(end, visible);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (; j + VLEN <= cols; j += VLEN) {
+            zero.intoArray(y, base + j);
+        }
+        for (; j < cols; j++) {
             y[base + j] = 0f;
         }
     }
@@ -246,6 +270,24 @@ final class VectorSequenceKernels {
     }
 
     /** One row of the layer-norm input gradient (see {@link SequenceKernels#layerNormBackward}). */
+    /** One row's share of the layer-norm parameter gradients: g[j] += dy * xhat, bt[j] += dy, into partials. */
+    static void normParamGradRow(float[] x, float[] dy, int base, int cols, float mu, float is,
+                                 float[] partials, int g, int bt) {
+        int j = 0;
+        int bound = SPECIES.loopBound(cols);
+        for (; j < bound; j += VLEN) {
+            FloatVector d = FloatVector.fromArray(SPECIES, dy, base + j);
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, base + j).sub(mu).mul(is);
+            d.fma(xhat, FloatVector.fromArray(SPECIES, partials, g + j)).intoArray(partials, g + j);
+            d.add(FloatVector.fromArray(SPECIES, partials, bt + j)).intoArray(partials, bt + j);
+        }
+        for (; j < cols; j++) {
+            float d = dy[base + j];
+            partials[g + j] += d * ((x[base + j] - mu) * is);
+            partials[bt + j] += d;
+        }
+    }
+
     static void layerNormBackwardRow(float[] x, float[] dy, float[] gamma, float[] dx, int base, int cols, float mu, float is) {
         FloatVector sumG = FloatVector.zero(SPECIES);
         FloatVector sumGx = FloatVector.zero(SPECIES);

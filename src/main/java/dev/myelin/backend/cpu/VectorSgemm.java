@@ -84,18 +84,27 @@ final class VectorSgemm {
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float alpha, float[] a, float[] b, float beta, float[] c) {
+        sgemm(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+    }
+
+    /**
+     * The product of matrices stored contiguously from offsets aOff, bOff and cOff of their arrays: a
+     * batched GEMM's entries (attention heads) are read and written in place, with no copy in or out.
+     */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
         if (m <= 0 || n <= 0) {
             return;
         }
         if (k <= 0 || alpha == 0f) {
-            scale(c, m * n, beta);
+            scale(c, cOff, m * n, beta);
             return;
         }
         int rowUnits = ceilDiv(m, MR);
         int colUnits = ceilDiv(n, NR);
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_MACS) {
-            compute(transA, transB, m, n, k, alpha, a, b, beta, c, 0, m, 0, n);
+            compute(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, 0, m, 0, n);
             return;
         }
         // Split the dimension whose tile count divides most evenly among the threads; a tie goes to
@@ -106,10 +115,10 @@ final class VectorSgemm {
         long costPerUnit = splitColumns ? (long) m * k * NR : (long) n * k * MR;
         if (splitColumns) {
             Parallel.forRange(colUnits, costPerUnit, (from, to) -> compute(transA, transB, m, n, k,
-                    alpha, a, b, beta, c, 0, m, from * NR, Math.min(n, to * NR)));
+                    alpha, a, aOff, b, bOff, beta, c, cOff, 0, m, from * NR, Math.min(n, to * NR)));
         } else {
             Parallel.forRange(rowUnits, costPerUnit, (from, to) -> compute(transA, transB, m, n, k,
-                    alpha, a, b, beta, c, from * MR, Math.min(m, to * MR), 0, n));
+                    alpha, a, aOff, b, bOff, beta, c, cOff, from * MR, Math.min(m, to * MR), 0, n));
         }
     }
 
@@ -145,8 +154,8 @@ final class VectorSgemm {
         void once() {
             for (int op = 0; op < 2; op++) {
                 boolean trans = op == 1;
-                packA(trans, a, M, K, 0, M, 0, K, packedA);
-                packB(trans, b, N, K, 0, K, 0, N, packedB, 0);
+                packA(trans, a, 0, M, K, 0, M, 0, K, packedA);
+                packB(trans, b, 0, N, K, 0, K, 0, N, packedB, 0);
             }
             kernel(K, packedA, 0, packedB, 0, block, 0, false);
             kernel(K, packedA, 0, packedB, 0, block, 0, true);
@@ -160,7 +169,7 @@ final class VectorSgemm {
          */
         void products() {
             for (int op = 0; op < 4; op++) {
-                compute((op & 2) != 0, (op & 1) != 0, M, N, K, 1f, a, b, 0f, c, 0, M, 0, N);
+                compute((op & 2) != 0, (op & 1) != 0, M, N, K, 1f, a, 0, b, 0, 0f, c, 0, 0, M, 0, N);
             }
         }
     }
@@ -173,8 +182,8 @@ final class VectorSgemm {
 
     /** C[rowFrom:rowTo, colFrom:colTo] on the calling thread. */
     private static void compute(boolean transA, boolean transB, int m, int n, int k,
-                                float alpha, float[] a, float[] b, float beta, float[] c,
-                                int rowFrom, int rowTo, int colFrom, int colTo) {
+                                float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
+                                int cOff, int rowFrom, int rowTo, int colFrom, int colTo) {
         Workspace ws = WORKSPACE.get();
         int kcStep = panelDepth(k);
         int ncStep = blockColumns(k);
@@ -182,8 +191,9 @@ final class VectorSgemm {
             int nc = Math.min(ncStep, colTo - jc);
             int ncPadded = roundUp(nc, NR);
             float[] packedB = ws.packedB(k * ncPadded);
-            packBlockB(transB, b, n, k, kcStep, jc, nc, ncPadded, 0, ncPadded / NR, packedB);
-            computeRows(transA, m, n, k, alpha, a, beta, c, rowFrom, rowTo, jc, nc, ncPadded, packedB, ws);
+            packBlockB(transB, b, bOff, n, k, kcStep, jc, nc, ncPadded, 0, ncPadded / NR, packedB);
+            computeRows(transA, m, n, k, alpha, a, aOff, beta, c, cOff, rowFrom, rowTo, jc, nc, ncPadded,
+                    packedB, ws);
         }
     }
 
@@ -202,13 +212,13 @@ final class VectorSgemm {
      * Packs strips [stripFrom, stripTo) of op(B)[0:k, jc:jc+nc], for every panel of k: panel pc
      * starts at pc * ncPadded, its strip s at pc * ncPadded + s * NR * kc.
      */
-    private static void packBlockB(boolean transB, float[] b, int n, int k, int kcStep, int jc, int nc,
+    private static void packBlockB(boolean transB, float[] b, int bOff, int n, int k, int kcStep, int jc, int nc,
                                    int ncPadded, int stripFrom, int stripTo, float[] packedB) {
         int colFrom = stripFrom * NR;
         int cols = Math.min(nc, stripTo * NR) - colFrom;
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
-            packB(transB, b, n, k, pc, kc, jc + colFrom, cols, packedB, pc * ncPadded + colFrom * kc);
+            packB(transB, b, bOff, n, k, pc, kc, jc + colFrom, cols, packedB, pc * ncPadded + colFrom * kc);
         }
     }
 
@@ -217,8 +227,8 @@ final class VectorSgemm {
      * finished over all of k while it sits in L2; reloading C from L3 once per panel of k (the former
      * pc-outside-ic order) cost ~5-10% at N = 2048.
      */
-    private static void computeRows(boolean transA, int m, int n, int k, float alpha, float[] a,
-                                    float beta, float[] c, int rowFrom, int rowTo, int jc, int nc,
+    private static void computeRows(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
+                                    float beta, float[] c, int cOff, int rowFrom, int rowTo, int jc, int nc,
                                     int ncPadded, float[] packedB, Workspace ws) {
         float[] packedA = ws.packedA;
         float[] blockC = ws.blockC;
@@ -230,7 +240,7 @@ final class VectorSgemm {
                 int kc = Math.min(kcStep, k - pc);
                 // The first panel of k overwrites the block; later panels accumulate into it.
                 boolean accumulate = pc > 0;
-                packA(transA, a, m, k, ic, mc, pc, kc, packedA);
+                packA(transA, a, aOff, m, k, ic, mc, pc, kc, packedA);
                 int panel = pc * ncPadded;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int bOff = panel + jr * kc;
@@ -240,7 +250,7 @@ final class VectorSgemm {
                     }
                 }
             }
-            writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, ic * n + jc, n);
+            writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
         }
     }
 
@@ -253,9 +263,9 @@ final class VectorSgemm {
                                   float[] c, int cOff, int ldc) {
         FloatVector alphaV = FloatVector.broadcast(SPECIES, alpha);
         FloatVector betaV = FloatVector.broadcast(SPECIES, beta);
-        for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr);
-            for (int i = 0; i < mc; i++) {
+        for (int i = 0; i < mc; i++) {
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr);
                 int src = jr * mcPadded + i * NR;
                 int dst = cOff + i * ldc + jr;
                 if (nr == NR) {
@@ -283,18 +293,30 @@ final class VectorSgemm {
      * Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide strips, each kc rows of NR contiguous floats,
      * zero-padded past nc. Strip s starts at s * NR * kc.
      */
-    private static void packB(boolean transB, float[] b, int n, int k, int pc, int kc, int jc, int nc,
+    private static void packB(boolean transB, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc,
                               float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
             int base = dstOff + jr * kc;
             if (!transB) {
-                // B is [k, n]: each row of the strip is a contiguous run of B.
-                for (int p = 0; p < kc; p++) {
-                    int d = base + p * NR;
-                    System.arraycopy(b, (pc + p) * n + jc + jr, dst, d, w);
-                    for (int j = w; j < NR; j++) {
-                        dst[d + j] = 0f;
+                // B is [k, n]: each row of the strip is a contiguous run of B. A full row is two vector
+                // copies: System.arraycopy's call costs as much as the copy at 32 floats, and with few
+                // columns (attention's n = 32) packing B is a large part of the product.
+                int src = bOff + pc * n + jc + jr;
+                if (w == NR) {
+                    for (int p = 0; p < kc; p++) {
+                        int d = base + p * NR;
+                        int sp = src + p * n;
+                        FloatVector.fromArray(SPECIES, b, sp).intoArray(dst, d);
+                        FloatVector.fromArray(SPECIES, b, sp + VLEN).intoArray(dst, d + VLEN);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int d = base + p * NR;
+                        System.arraycopy(b, src + p * n, dst, d, w);
+                        for (int j = w; j < NR; j++) {
+                            dst[d + j] = 0f;
+                        }
                     }
                 }
             } else {
@@ -302,7 +324,7 @@ final class VectorSgemm {
                 // eight reads unrolled: sequential writes, and only eight source lines live per set of L1.
                 // All NR rows at once (the former order) put NR lines in one set whenever k is a multiple
                 // of 1024 and thrashed L1; measured 1.6-2x slower for the W4 and MNIST NT shapes.
-                int src = (jc + jr) * k + pc;
+                int src = bOff + (jc + jr) * k + pc;
                 int j0 = 0;
                 for (; j0 + 8 <= w; j0 += 8) {
                     packRows8(b, src + j0 * k, k, kc, dst, base + j0, NR);
@@ -329,40 +351,75 @@ final class VectorSgemm {
      * Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-row strips, each kc columns of MR contiguous floats,
      * zero-padded past mc. Strip starting at row ir begins at ir * kc.
      */
-    private static void packA(boolean transA, float[] a, int m, int k, int ic, int mc, int pc, int kc,
+    private static void packA(boolean transA, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc,
                               float[] dst) {
+        if (transA) {
+            packTransposedA(a, aOff, m, ic, mc, pc, kc, dst);
+            return;
+        }
         for (int ir = 0; ir < mc; ir += MR) {
             int h = Math.min(MR, mc - ir);
             int base = ir * kc;
-            if (!transA) {
-                // A is [m, k]: interleave MR rows into the strip, as packB does for a transposed B.
-                int src = (ic + ir) * k + pc;
-                if (h == MR) {
-                    packRows8(a, src, k, kc, dst, base, MR);
-                } else {
-                    for (int r = 0; r < h; r++) {
-                        int s = src + r * k;
-                        for (int p = 0; p < kc; p++) {
-                            dst[base + p * MR + r] = a[s + p];
-                        }
+            // A is [m, k]: interleave MR rows into the strip, as packB does for a transposed B.
+            int src = aOff + (ic + ir) * k + pc;
+            if (h == MR) {
+                packRows8(a, src, k, kc, dst, base, MR);
+            } else {
+                for (int r = 0; r < h; r++) {
+                    int s = src + r * k;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * MR + r] = a[s + p];
                     }
                 }
-            } else {
-                // A is [k, m]: the MR values for one p are already contiguous.
-                for (int p = 0; p < kc; p++) {
-                    int src = (pc + p) * m + ic + ir;
-                    int d = base + p * MR;
-                    for (int r = 0; r < h; r++) {
-                        dst[d + r] = a[src + r];
-                    }
+                zeroRows(dst, base, kc, h);
+            }
+        }
+    }
+
+    /**
+     * packA for A stored [k, m], where the MR values of a strip for one p are already contiguous. p is
+     * outermost, so A is read one contiguous run of mc floats after another: strip by strip (the former
+     * order) read 32 bytes per row of A, rows m floats apart, and for m a multiple of 512 those rows share
+     * two sets of L1; a 512x128x4096 TN product spent 36% of its time packing. Each copy of eight is
+     * unrolled, which C2 turns into one 256-bit move. Not a 256-bit FloatVector: a second species in the
+     * same JVM splits the type profiles of the shared FloatVector methods, and C2 then boxes vectors in
+     * other kernels (see VectorTyping).
+     */
+    private static void packTransposedA(float[] a, int aOff, int m, int ic, int mc, int pc, int kc, float[] dst) {
+        int full = mc / MR * MR;
+        for (int p = 0; p < kc; p++) {
+            int sp = aOff + (pc + p) * m + ic;
+            for (int ir = 0; ir < full; ir += MR) {
+                int s = sp + ir;
+                int d = ir * kc + p * MR;
+                dst[d] = a[s];
+                dst[d + 1] = a[s + 1];
+                dst[d + 2] = a[s + 2];
+                dst[d + 3] = a[s + 3];
+                dst[d + 4] = a[s + 4];
+                dst[d + 5] = a[s + 5];
+                dst[d + 6] = a[s + 6];
+                dst[d + 7] = a[s + 7];
+            }
+        }
+        if (full < mc) {
+            int h = mc - full;
+            int base = full * kc;
+            for (int p = 0; p < kc; p++) {
+                int sp = aOff + (pc + p) * m + ic + full;
+                for (int r = 0; r < h; r++) {
+                    dst[base + p * MR + r] = a[sp + r];
                 }
             }
-            if (h < MR) {
-                for (int p = 0; p < kc; p++) {
-                    for (int r = h; r < MR; r++) {
-                        dst[base + p * MR + r] = 0f;
-                    }
-                }
+            zeroRows(dst, base, kc, h);
+        }
+    }
+
+    /** Zeroes rows h..MR-1 of the packed A strip at base: the padding of a strip past the last row of A. */
+    private static void zeroRows(float[] dst, int base, int kc, int h) {
+        for (int p = 0; p < kc; p++) {
+            for (int r = h; r < MR; r++) {
+                dst[base + p * MR + r] = 0f;
             }
         }
     }
@@ -456,11 +513,11 @@ final class VectorSgemm {
     }
 
     /** C = beta * C, the whole result when k == 0 or alpha == 0. */
-    private static void scale(float[] c, int len, float beta) {
+    private static void scale(float[] c, int off, int len, float beta) {
         if (beta == 0f) {
-            java.util.Arrays.fill(c, 0, len, 0f);
+            java.util.Arrays.fill(c, off, off + len, 0f);
         } else if (beta != 1f) {
-            for (int i = 0; i < len; i++) {
+            for (int i = off; i < off + len; i++) {
                 c[i] *= beta;
             }
         }

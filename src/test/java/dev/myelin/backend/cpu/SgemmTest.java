@@ -30,6 +30,15 @@ class SgemmTest {
                 VectorSgemm.sgemm(ta, tb, m, n, k, alpha, a, b, beta, c);
             }
         }
+
+        void run(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
+                 int bOff, float beta, float[] c, int cOff) {
+            if (this == SCALAR) {
+                Sgemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+            } else {
+                VectorSgemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+            }
+        }
     }
 
     private static final int[][] SHAPES = {
@@ -115,6 +124,46 @@ class SgemmTest {
                         .isCloseTo(sum, org.assertj.core.data.Offset.offset(tol));
             }
         }
+    }
+
+    static Stream<Arguments> offsetCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Kernel kernel : Kernel.values()) {
+            for (int t = 0; t < 4; t++) {
+                for (float beta : new float[] {0f, 1f}) {
+                    cases.add(Arguments.of(kernel, (t & 2) != 0, (t & 1) != 0, beta));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * Operands that start part-way into their arrays (a batched GEMM's entries): the product matches the
+     * one on copies at offset 0, bit for bit, and no element of C outside the entry is written.
+     */
+    @ParameterizedTest(name = "{0} tA={1} tB={2} beta={3}")
+    @MethodSource("offsetCases")
+    void operandsAtOffsetsMatchTheCopiedProduct(Kernel kernel, boolean ta, boolean tb, float beta) {
+        assumeTrue(kernel == Kernel.SCALAR || VectorSupport.available(), "Vector API not enabled");
+        int m = 37, n = 45, k = 70;
+        int aOff = 3 * m * k + 5, bOff = 2 * k * n + 1, cOff = m * n + 7;
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] a = random(rnd, aOff + m * k + 13);
+        float[] b = random(rnd, bOff + k * n + 9);
+        float[] c = random(rnd, cOff + m * n + 17);
+        float[] cBefore = c.clone();
+        float[] expected = Arrays.copyOfRange(c, cOff, cOff + m * n);
+        kernel.run(ta, tb, m, n, k, 0.75f, Arrays.copyOfRange(a, aOff, aOff + m * k),
+                Arrays.copyOfRange(b, bOff, bOff + k * n), beta, expected);
+
+        kernel.run(ta, tb, m, n, k, 0.75f, a, aOff, b, bOff, beta, c, cOff);
+
+        assertThat(Arrays.copyOfRange(c, cOff, cOff + m * n)).containsExactly(expected);
+        assertThat(Arrays.copyOfRange(c, 0, cOff)).as("C before the entry")
+                .containsExactly(Arrays.copyOfRange(cBefore, 0, cOff));
+        assertThat(Arrays.copyOfRange(c, cOff + m * n, c.length)).as("C after the entry")
+                .containsExactly(Arrays.copyOfRange(cBefore, cOff + m * n, c.length));
     }
 
     static Stream<Kernel> kernels() {
