@@ -66,15 +66,14 @@ with_core() { local core="$1"; shift; if [ "$core" = auto ]; then env "$@"; else
 # better figure: with one measurement each, a passing slowdown of this shared machine once picked a
 # CNN setting that then ran the epoch 1.5x slower than the best one (81.6 s against 55.5 s).
 probe() {
-    local label="$1" unit="$2" configs="$3" measure="$4" best=1e9 core cfg tt ob v v2
+    local label="$1" unit="$2" configs="$3" measure="$4" best=1e9 core cfg tt ob v
     for core in "${coretypes[@]}"; do
         for cfg in $configs; do
             tt="${cfg%%:*}"; ob="${cfg##*:}"
             v=$(if [ "$core" != auto ]; then export OPENBLAS_CORETYPE="$core"; fi
-                export OPENBLAS_NUM_THREADS="$ob"; "$measure" "$tt")
-            v2=$(if [ "$core" != auto ]; then export OPENBLAS_CORETYPE="$core"; fi
-                export OPENBLAS_NUM_THREADS="$ob"; "$measure" "$tt")
-            v=$($py -c "print(min(float('$v'), float('$v2')))")
+                export OPENBLAS_NUM_THREADS="$ob"
+                first=$("$measure" "$tt"); second=$("$measure" "$tt")
+                $py -c "print(min(float('$first'), float('$second')))")
             echo "compare: PyTorch $label probe coretype=$core torch_threads=$tt openblas_threads=$ob: $v $unit" >&2
             if $py -c "import sys; sys.exit(0 if float('$v') < float('$best') else 1)"; then
                 best="$v"; probe_core="$core"; probe_tt="$tt"; probe_ob="$ob"

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * transposed products cost no more; it runs on the worker's own thread, nested calls being serial):
  * y_n = W col, then bias + activation over the contiguous output. The backward reuses the same
  * buffers: dW += dy_n col^T per chunk (chunks summed in order, so deterministic), dcol = W^T dy_n,
- * then col2im for dx. With the Vector API, a small patch (a first layer's 1 x 3 x 3) skips the GEMM
+ * then col2im for dx (for unit stride without padding, through input-wide rows: {@link WideRows}). With the Vector API, a small patch (a first layer's 1 x 3 x 3) skips the GEMM
  * for a direct product ({@link VectorConvKernels}), and the bias + ReLU epilogue is vectorised.
  */
 final class ConvKernels {
@@ -25,7 +25,7 @@ final class ConvKernels {
     private static final class Workspace {
         float[] col = new float[0];
         float[] tmp = new float[0];
-        float[] dy = new float[0];
+        float[] wideDy = new float[0];
 
         float[] col(int n) {
             if (col.length < n) {
@@ -41,11 +41,11 @@ final class ConvKernels {
             return tmp;
         }
 
-        float[] dy(int n) {
-            if (dy.length < n) {
-                dy = new float[n];
+        float[] wideDy(int n) {
+            if (wideDy.length < n) {
+                wideDy = new float[n];
             }
-            return dy;
+            return wideDy;
         }
     }
 
@@ -221,7 +221,7 @@ final class ConvKernels {
 
     /**
      * Backward, per sample: dW [oc, kk] += dy_n [oc, P] x col^T (NT; col = im2col(x_n)); dcol [kk, P] =
-     * W^T x dy_n (TN), then col2im into dx_n. Partial dW and dbias per chunk, summed in chunk order.
+     * W^T x dy_n (TN), then col2im into dx_n, or the same through input-wide rows ({@link WideRows}). Partial dW and dbias per chunk, summed in chunk order.
      */
     static void conv2dBackward(Conv2dGeometry g, float[] x, float[] weight, float[] dy,
                                float[] dx, float[] dweight, float[] dbias) {
@@ -250,7 +250,7 @@ final class ConvKernels {
         Parallel.forRange(chunks, 1L << 40, (cFrom, cTo) -> {
             Workspace ws = WORKSPACE.get();
             float[] col = ws.col(kk * Math.max(plane, wide));
-            float[] dyn = ws.dy(oc * Math.max(plane, wide));
+            float[] wideDy = wide > 0 ? ws.wideDy(oc * wide) : null;
             for (int chunk = cFrom; chunk < cTo; chunk++) {
                 int from = (int) ((long) batch * chunk / chunks);
                 int to = (int) ((long) batch * (chunk + 1) / chunks);
@@ -272,25 +272,24 @@ final class ConvKernels {
                             }
                         }
                     }
-                    if (dw != null && smallPatch) {
+                    if (dw != null) {
                         im2col(g, x, n * inSample, col);
-                        VectorConvKernels.smallPatchWeightGradient(oc, kk, plane, dy, yo, col, dw);
-                        if (dx == null) {
-                            continue;
+                        if (smallPatch) {
+                            VectorConvKernels.smallPatchWeightGradient(oc, kk, plane, dy, yo, col, dw);
+                        } else {
+                            CpuGemm.gemm(false, true, oc, kk, plane, 1f, dy, yo, col, 0, 1f, dw, 0);
                         }
                     }
-                    if (dw != null && !smallPatch) {
-                        im2col(g, x, n * inSample, col);
-                        CpuGemm.gemm(false, true, oc, kk, plane, 1f, dy, yo, col, 0, 1f, dw, 0);
+                    if (dx == null) {
+                        continue;
                     }
-                    if (dx != null && wide > 0) {
-                        WideRows.widen(g, dy, yo, dyn);
-                        CpuGemm.gemm(true, false, kk, wide, oc, 1f, weight, 0, dyn, 0, 0f, col, 0);
-                        Arrays.fill(dx, n * inSample, (n + 1) * inSample, 0f);
+                    Arrays.fill(dx, n * inSample, (n + 1) * inSample, 0f);
+                    if (wide > 0) {
+                        WideRows.widen(g, dy, yo, wideDy);
+                        CpuGemm.gemm(true, false, kk, wide, oc, 1f, weight, 0, wideDy, 0, 0f, col, 0);
                         WideRows.addInto(g, col, dx, n * inSample);
-                    } else if (dx != null) {
+                    } else {
                         CpuGemm.gemm(true, false, kk, plane, oc, 1f, weight, 0, dy, yo, 0f, col, 0);
-                        Arrays.fill(dx, n * inSample, (n + 1) * inSample, 0f);
                         col2im(g, col, dx, n * inSample);
                     }
                 }

@@ -53,26 +53,21 @@ final class SequenceKernels {
         }
         long macs = (long) m * n * Math.max(k, 1);
         if (batch == 1) {
-            gemmEntry(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+            CpuGemm.gemm(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
             return;
         }
         boolean perEntryParallel = batch >= 2 * Parallel.threads() || macs < (1L << 20);
         if (perEntryParallel) {
             Parallel.forRange(batch, macs, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    gemmEntry(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
+                    CpuGemm.gemm(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
                 }
             });
         } else {
             for (int i = 0; i < batch; i++) {
-                gemmEntry(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
+                CpuGemm.gemm(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
             }
         }
-    }
-
-    private static void gemmEntry(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                  float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
-        CpuGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
     }
 
     // ---------------------------------------------------------------- softmax
@@ -259,11 +254,13 @@ final class SequenceKernels {
         }
         for (int blk = 0; blk < blocks; blk++) {
             int g = 2 * blk * cols;
-            for (int j = 0; j < cols; j++) {
-                if (dgamma != null) {
+            if (dgamma != null) {
+                for (int j = 0; j < cols; j++) {
                     dgamma[j] += partials[g + j];
                 }
-                if (dbeta != null) {
+            }
+            if (dbeta != null) {
+                for (int j = 0; j < cols; j++) {
                     dbeta[j] += partials[g + cols + j];
                 }
             }

@@ -269,7 +269,6 @@ final class VectorSequenceKernels {
         }
     }
 
-    /** One row of the layer-norm input gradient (see {@link SequenceKernels#layerNormBackward}). */
     /** One row's share of the layer-norm parameter gradients: g[j] += dy * xhat, bt[j] += dy, into partials. */
     static void normParamGradRow(float[] x, float[] dy, int base, int cols, float mu, float is,
                                  float[] partials, int g, int bt) {
@@ -288,6 +287,7 @@ final class VectorSequenceKernels {
         }
     }
 
+    /** One row of the layer-norm input gradient (see {@link SequenceKernels#layerNormBackward}). */
     static void layerNormBackwardRow(float[] x, float[] dy, float[] gamma, float[] dx, int base, int cols, float mu, float is) {
         FloatVector sumG = FloatVector.zero(SPECIES);
         FloatVector sumGx = FloatVector.zero(SPECIES);
