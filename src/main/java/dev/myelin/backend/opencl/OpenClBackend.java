@@ -57,6 +57,7 @@ public final class OpenClBackend implements Backend {
             PointerBuffer properties = stack.mallocPointer(3)
                     .put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
             this.context = clCreateContext(properties, device.device(), null, 0, status);
+            JvmSignalHandlers.restore();
             ClErrors.check(status.get(0), "clCreateContext");
             long q = clCreateCommandQueue(context, device.device(), 0, status);
             if (status.get(0) != 0) {

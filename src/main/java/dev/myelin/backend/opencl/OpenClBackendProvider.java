@@ -65,6 +65,9 @@ public final class OpenClBackendProvider implements BackendProvider {
             // A probe must never throw: a broken driver can fail in any way (LinkageError included).
             return new Result(Probe.unavailable(BackendKind.OPENCL,
                     "OpenCL probe failed: " + t.getClass().getSimpleName() + ": " + OpenClLibrary.firstLine(t)), List.of());
+        } finally {
+            // Loading the drivers (PoCL loads LLVM) can replace the JVM's signal handlers; see JvmSignalHandlers.
+            JvmSignalHandlers.restore();
         }
     }
 

@@ -138,6 +138,8 @@ final class OpenClKernels {
             long program = clCreateProgramWithSource(context, source, status);
             ClErrors.check(status.get(0), "clCreateProgramWithSource(kernels/" + file + ")");
             int built = clBuildProgram(program, device.device(), opts, null, 0);
+            // The compiler (LLVM in PoCL) may install its signal handlers on first use.
+            JvmSignalHandlers.restore();
             if (built != 0) {
                 String log = buildLog(program);
                 clReleaseProgram(program);

@@ -24,6 +24,8 @@ final class OpenClLibrary {
             return failure;
         }
         attempted = true;
+        // Before any OpenCL library is loaded: the dispositions that JvmSignalHandlers.restore() keeps.
+        JvmSignalHandlers.recordOriginals();
         try {
             muteLwjglDiagnosticsWhileProbing();
             muted = true;
