@@ -170,12 +170,21 @@ final class BenchCommand implements Runnable {
         @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (default: ${DEFAULT-VALUE}).") String optimizer;
         @Option(names = "--lr", defaultValue = "1e-3") float lr;
         @Option(names = "--momentum", defaultValue = "0") float momentum;
+        @Option(names = "--steps", description = "Timed training steps: another name for --reps here.")
+        Integer steps;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
+            if (steps != null) {
+                if (spec.commandLine().getParseResult().hasMatchedOption("--reps") && steps != common.reps) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--steps " + steps + " and --reps " + common.reps + " disagree: give one of them");
+                }
+                common.reps = steps;
+            }
             common.validate(spec.commandLine());
             if (!Models.NAMES.contains(model)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown --model '" + model + "' (expected one of " + Models.NAMES + ")");

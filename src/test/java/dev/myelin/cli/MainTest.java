@@ -142,4 +142,17 @@ class MainTest {
         assertThat(run("bench").exitCode()).isEqualTo(Main.EXIT_USAGE);
         assertThat(run("bench", "step", "--model", "nope").exitCode()).isEqualTo(Main.EXIT_USAGE);
     }
+
+    @Test
+    void benchStepTimesTheStepsAskedFor() {
+        Result step = run("bench", "step", "--batch-size", "4", "--backend", "cpu", "--warmup", "0", "--warmup-seconds", "0",
+                "--steps", "2", "--json");
+        assertThat(step.exitCode()).as(step.err()).isZero();
+        assertThat(JsonParser.parseString(step.out().strip()).getAsJsonObject().get("reps").getAsInt()).isEqualTo(2);
+
+        Result both = run("bench", "step", "--steps", "2", "--reps", "3");
+        assertThat(both.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(both.err()).contains("--steps 2 and --reps 3 disagree");
+        assertThat(run("bench", "step", "--steps", "0").exitCode()).isEqualTo(Main.EXIT_USAGE);
+    }
 }

@@ -58,6 +58,15 @@ final class VectorSgemm {
     /** Floats of packed B per thread (all of k x the column block): 8 MiB. */
     static final int B_PANEL_FLOATS = Integer.getInteger("myelin.bpanel", 2 << 20);
 
+    /**
+     * Rows of C per unit a thread claims in {@link #computeShared}, at the least: each unit rereads the
+     * packed block of B, and a B strip loaded into L1 serves unit / MR micro-tiles.
+     */
+    private static final int SHARED_MIN_UNIT_ROWS = 64;
+    /** Units per thread in {@link #computeShared}, at the least: what the claiming balances. */
+    private static final int SHARED_MIN_UNITS = 4;
+    private static final long SHARED_MIN_MACS = 1L << 27;
+
     /** Below this many multiply-adds the fork/join hand-off costs more than the second core gives. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
 
@@ -105,6 +114,10 @@ final class VectorSgemm {
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_MACS) {
             compute(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, 0, m, 0, n);
+            return;
+        }
+        if (sharesB(m, n, k, threads)) {
+            computeShared(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, threads);
             return;
         }
         // Split the dimension whose tile count divides most evenly among the threads; a tie goes to
@@ -172,6 +185,52 @@ final class VectorSgemm {
                 compute((op & 2) != 0, (op & 1) != 0, M, N, K, 1f, a, 0, b, 0, 0f, c, 0, 0, M, 0, N);
             }
         }
+    }
+
+    /**
+     * The product with every thread on each block of B: the threads pack the block's strips between
+     * them, then claim blocks of rows of C one at a time until none are left (see
+     * {@link Parallel#forEach}). An even split of C ends when the slower core finishes its half, and on
+     * this shared machine one core often runs at two thirds of the other's speed; with units claimed,
+     * the faster core takes more of them. The sums are those of the serial product, bit for bit: every
+     * element of C is computed by one thread, over the same panels in the same order.
+     */
+    private static void computeShared(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                      float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff,
+                                      int threads) {
+        int kcStep = panelDepth(k);
+        int ncStep = blockColumns(k);
+        // Units of at least SHARED_MIN_UNITS per thread, so there is something to balance, and at most MC rows.
+        int unitRows = Math.min(MC, roundUp(ceilDiv(m, SHARED_MIN_UNITS * threads), MR));
+        int units = ceilDiv(m, unitRows);
+        // The caller's buffer, read by every thread; computeRows uses only the A and C buffers of its own.
+        float[] packedB = WORKSPACE.get().packedB(k * roundUp(Math.min(ncStep, n), NR));
+        for (int jc = 0; jc < n; jc += ncStep) {
+            int col = jc;
+            int nc = Math.min(ncStep, n - jc);
+            int ncPadded = roundUp(nc, NR);
+            Parallel.forRange(ncPadded / NR, (long) k * NR, (from, to) ->
+                    packBlockB(transB, b, bOff, n, k, kcStep, col, nc, ncPadded, from, to, packedB));
+            Parallel.forEach(units, (long) unitRows * k * nc, (from, to) -> computeRows(transA, m, n, k, alpha,
+                    a, aOff, beta, c, cOff, from * unitRows, Math.min(m, to * unitRows), col, nc, ncPadded,
+                    packedB, WORKSPACE.get()));
+        }
+    }
+
+    /**
+     * Whether a product runs as {@link #computeShared}: enough rows for units worth claiming, and
+     * enough work (512^3 multiply-adds, ~1 ms) that the second parallel region, for packing B, is lost
+     * in it. Smaller products (the MNIST MLP's, 51M multiply-adds at most) keep the one-region split.
+     */
+    static boolean sharesB(int m, int n, int k, int threads) {
+        return threads > 1 && m >= SHARED_MIN_UNITS * threads * SHARED_MIN_UNIT_ROWS
+                && (long) m * n * k >= SHARED_MIN_MACS;
+    }
+
+    /** The product on the calling thread alone, whatever its size: what the threaded paths must reproduce. */
+    static void sgemmSerial(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
+                            float beta, float[] c) {
+        compute(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 0, m, 0, n);
     }
 
     /** Ratio of the largest share to the mean share when units are dealt out in contiguous chunks. */

@@ -166,6 +166,59 @@ class SgemmTest {
                 .containsExactly(Arrays.copyOfRange(cBefore, cOff + m * n, c.length));
     }
 
+    static Stream<Arguments> transposesAndBetas() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            for (float beta : new float[] {0f, 1f}) {
+                cases.add(Arguments.of((t & 2) != 0, (t & 1) != 0, beta));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * The threaded products (rows of C claimed unit by unit from a shared packed B, or an even split)
+     * give the serial product bit for bit: each element is summed by one thread over the same panels
+     * in the same order. 600 rows take the shared path with two threads; 1100 columns span two blocks
+     * of B, the second partial; 100 rows take the even split.
+     */
+    @ParameterizedTest(name = "tA={0} tB={1} beta={2}")
+    @MethodSource("transposesAndBetas")
+    void threadedProductsMatchTheSerialProductBitForBit(boolean ta, boolean tb, float beta) {
+        assumeTrue(VectorSupport.available(), "Vector API not enabled");
+        assumeTrue(Parallel.threads() > 1, "one CPU thread (myelin.threads or the core count): nothing runs in parallel");
+        int n = 1100, k = 530;
+        assertThat(VectorSgemm.sharesB(600, n, k, Parallel.threads())).isTrue();
+        assertThat(VectorSgemm.sharesB(100, n, k, Parallel.threads())).isFalse();
+        for (int m : new int[] {600, 100}) {
+            SplittableRandom rnd = new SplittableRandom(m + (ta ? 1 : 0) + (tb ? 2 : 0));
+            float[] a = random(rnd, m * k);
+            float[] b = random(rnd, k * n);
+            float[] c = beta == 0f ? new float[m * n] : random(rnd, m * n);
+            if (beta == 0f) {
+                Arrays.fill(c, Float.NaN);
+            }
+            float[] before = c.clone();
+            float[] serial = c.clone();
+            VectorSgemm.sgemmSerial(ta, tb, m, n, k, 0.5f, a, b, beta, serial);
+
+            VectorSgemm.sgemm(ta, tb, m, n, k, 0.5f, a, b, beta, c);
+
+            // Arrays.mismatch, not containsExactly: AssertJ's takes minutes on 660,000 elements.
+            assertThat(Arrays.mismatch(c, serial)).as("first index where %dx%dx%d differs from the serial product", m, n, k)
+                    .isEqualTo(-1);
+            // And the serial product is the product: one element of the last, partial block of B.
+            int i = m - 3, j = n - 5;
+            double sum = 0;
+            for (int p = 0; p < k; p++) {
+                sum += (ta ? a[p * m + i] : a[i * k + p]) * (double) (tb ? b[j * k + p] : b[p * n + j]);
+            }
+            double expected = 0.5 * sum + (beta == 0f ? 0 : beta * (double) before[i * n + j]);
+            assertThat((double) c[i * n + j]).as("C[%d,%d]", i, j)
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * k));
+        }
+    }
+
     static Stream<Kernel> kernels() {
         return Stream.of(Kernel.values());
     }
