@@ -58,11 +58,6 @@ final class VectorSgemm {
     /** Floats of packed B per thread (all of k x the column block): 8 MiB. */
     static final int B_PANEL_FLOATS = Integer.getInteger("myelin.bpanel", 2 << 20);
 
-    /**
-     * Rows of C per unit a thread claims in {@link #computeShared}, at the least: each unit rereads the
-     * packed block of B, and a B strip loaded into L1 serves unit / MR micro-tiles.
-     */
-    private static final int SHARED_MIN_UNIT_ROWS = 64;
     /** Units per thread in {@link #computeShared}, at the least: what the claiming balances. */
     private static final int SHARED_MIN_UNITS = 4;
     private static final long SHARED_MIN_MACS = 1L << 27;
@@ -200,8 +195,10 @@ final class VectorSgemm {
                                       int threads) {
         int kcStep = panelDepth(k);
         int ncStep = blockColumns(k);
-        // Units of at least SHARED_MIN_UNITS per thread, so there is something to balance, and at most MC rows.
-        int unitRows = Math.min(MC, roundUp(ceilDiv(m, SHARED_MIN_UNITS * threads), MR));
+        // Units of MC rows, the even split's blocks: each unit streams the whole block of packed B from L3,
+        // and each B strip it loads into L1 serves MC / MR micro-tiles. Units of 128 rows (N = 1024 in
+        // eight units) doubled that traffic and halved that reuse, and measured slower than the even split.
+        int unitRows = MC;
         int units = ceilDiv(m, unitRows);
         // The caller's buffer, read by every thread; computeRows uses only the A and C buffers of its own.
         float[] packedB = WORKSPACE.get().packedB(k * roundUp(Math.min(ncStep, n), NR));
@@ -218,13 +215,12 @@ final class VectorSgemm {
     }
 
     /**
-     * Whether a product runs as {@link #computeShared}: enough rows for units worth claiming, and
-     * enough work (512^3 multiply-adds, ~1 ms) that the second parallel region, for packing B, is lost
-     * in it. Smaller products (the MNIST MLP's, 51M multiply-adds at most) keep the one-region split.
+     * Whether a product runs as {@link #computeShared}: rows for {@link #SHARED_MIN_UNITS} units of MC
+     * per thread (2048 rows with two threads), and enough work (512^3 multiply-adds, ~1 ms) that the
+     * second parallel region, for packing B, is lost in it.
      */
     static boolean sharesB(int m, int n, int k, int threads) {
-        return threads > 1 && m >= SHARED_MIN_UNITS * threads * SHARED_MIN_UNIT_ROWS
-                && (long) m * n * k >= SHARED_MIN_MACS;
+        return threads > 1 && m >= SHARED_MIN_UNITS * threads * MC && (long) m * n * k >= SHARED_MIN_MACS;
     }
 
     /** The product on the calling thread alone, whatever its size: what the threaded paths must reproduce. */

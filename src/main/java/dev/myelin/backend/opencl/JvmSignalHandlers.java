@@ -27,8 +27,8 @@ import java.util.List;
  * the dispositions of every signal are recorded before the first OpenCL library is loaded, and
  * {@link #restore()} reinstalls any that a driver call changed. Losing LLVM's handlers costs only
  * its crash backtraces; losing PoCL's SIGFPE handler means an integer division by zero inside a
- * kernel stops the JVM (with a report) instead of being skipped, and Myelin's kernels do not divide
- * by zero. LLVM registers its handlers once per process, so once restored they stay restored.
+ * kernel stops the JVM (with a report) instead of being skipped, and Myelin's kernels divide only by
+ * sizes, which are positive. LLVM registers its handlers once per process, so once restored they stay restored.
  *
  * <p>64-bit Linux only (the layout of struct sigaction below is glibc's and musl's there); elsewhere
  * every method does nothing.

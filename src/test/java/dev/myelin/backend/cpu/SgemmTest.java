@@ -179,8 +179,9 @@ class SgemmTest {
     /**
      * The threaded products (rows of C claimed unit by unit from a shared packed B, or an even split)
      * give the serial product bit for bit: each element is summed by one thread over the same panels
-     * in the same order. 600 rows take the shared path with two threads; 1100 columns span two blocks
-     * of B, the second partial; 100 rows take the even split.
+     * in the same order. The first product has the fewest rows (12 past a multiple of 256) that take the
+     * shared path: 2060 with two threads, eight units of 256 rows and a ninth of 12. 1100 columns span
+     * two blocks of B, the second partial. The second product, 100 rows, takes the even split.
      */
     @ParameterizedTest(name = "tA={0} tB={1} beta={2}")
     @MethodSource("transposesAndBetas")
@@ -188,9 +189,13 @@ class SgemmTest {
         assumeTrue(VectorSupport.available(), "Vector API not enabled");
         assumeTrue(Parallel.threads() > 1, "one CPU thread (myelin.threads or the core count): nothing runs in parallel");
         int n = 1100, k = 530;
-        assertThat(VectorSgemm.sharesB(600, n, k, Parallel.threads())).isTrue();
-        assertThat(VectorSgemm.sharesB(100, n, k, Parallel.threads())).isFalse();
-        for (int m : new int[] {600, 100}) {
+        assertThat(VectorSgemm.sharesB(2060, n, k, 2)).isTrue();
+        assertThat(VectorSgemm.sharesB(100, n, k, 2)).isFalse();
+        int shared = 12;
+        while (!VectorSgemm.sharesB(shared, n, k, Parallel.threads())) {
+            shared += 256;
+        }
+        for (int m : new int[] {shared, 100}) {
             SplittableRandom rnd = new SplittableRandom(m + (ta ? 1 : 0) + (tb ? 2 : 0));
             float[] a = random(rnd, m * k);
             float[] b = random(rnd, k * n);
