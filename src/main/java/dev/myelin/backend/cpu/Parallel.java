@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * Splits index ranges over the CPU backend's cores. Small ranges run on the caller: handing work to
  * another thread costs microseconds, which is more than a short loop takes.
  *
- * <p>A parallel region cuts the range into {@code threads()} chunks. The calling thread and
+ * <p>A parallel region cuts the range into {@code threads()} chunks ({@link #forRange}) or one chunk
+ * per index ({@link #forEach}, for a few large units of work). The calling thread and
  * {@code threads() - 1} dedicated worker threads each claim chunks until none are left, and the caller
  * returns when every chunk has finished. On a quiet machine each thread runs one chunk; when a worker
  * is slow to start (the OS gave its core to another process), the caller claims that chunk itself,

@@ -112,7 +112,7 @@ final class VectorSgemm {
             return;
         }
         if (sharesB(m, n, k, threads)) {
-            computeShared(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, threads);
+            computeShared(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
             return;
         }
         // Split the dimension whose tile count divides most evenly among the threads; a tie goes to
@@ -191,15 +191,13 @@ final class VectorSgemm {
      * element of C is computed by one thread, over the same panels in the same order.
      */
     private static void computeShared(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                      float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff,
-                                      int threads) {
+                                      float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
         int kcStep = panelDepth(k);
         int ncStep = blockColumns(k);
         // Units of MC rows, the even split's blocks: each unit streams the whole block of packed B from L3,
         // and each B strip it loads into L1 serves MC / MR micro-tiles. Units of 128 rows (N = 1024 in
         // eight units) doubled that traffic and halved that reuse, and measured slower than the even split.
-        int unitRows = MC;
-        int units = ceilDiv(m, unitRows);
+        int units = ceilDiv(m, MC);
         // The caller's buffer, read by every thread; computeRows uses only the A and C buffers of its own.
         float[] packedB = WORKSPACE.get().packedB(k * roundUp(Math.min(ncStep, n), NR));
         for (int jc = 0; jc < n; jc += ncStep) {
@@ -208,8 +206,8 @@ final class VectorSgemm {
             int ncPadded = roundUp(nc, NR);
             Parallel.forRange(ncPadded / NR, (long) k * NR, (from, to) ->
                     packBlockB(transB, b, bOff, n, k, kcStep, col, nc, ncPadded, from, to, packedB));
-            Parallel.forEach(units, (long) unitRows * k * nc, (from, to) -> computeRows(transA, m, n, k, alpha,
-                    a, aOff, beta, c, cOff, from * unitRows, Math.min(m, to * unitRows), col, nc, ncPadded,
+            Parallel.forEach(units, (long) MC * k * nc, (from, to) -> computeRows(transA, m, n, k, alpha,
+                    a, aOff, beta, c, cOff, from * MC, Math.min(m, to * MC), col, nc, ncPadded,
                     packedB, WORKSPACE.get()));
         }
     }

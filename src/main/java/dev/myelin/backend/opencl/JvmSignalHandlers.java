@@ -28,7 +28,8 @@ import java.util.List;
  * {@link #restore()} reinstalls any that a driver call changed. Losing LLVM's handlers costs only
  * its crash backtraces; losing PoCL's SIGFPE handler means an integer division by zero inside a
  * kernel stops the JVM (with a report) instead of being skipped, and Myelin's kernels divide only by
- * sizes, which are positive. LLVM registers its handlers once per process, so once restored they stay restored.
+ * sizes, which are positive. LLVM registers its handlers once per process, so once restored they
+ * stay restored.
  *
  * <p>64-bit Linux only (the layout of struct sigaction below is glibc's and musl's there); elsewhere
  * every method does nothing.
@@ -64,17 +65,11 @@ final class JvmSignalHandlers {
         // The recording is done by class initialisation; this call only triggers it.
     }
 
-    /**
-     * Reinstalls every recorded disposition that has changed since it was recorded.
-     *
-     * @return the numbers of the signals that had been changed (empty when nothing was)
-     */
-    static synchronized List<Integer> restore() {
-        List<Integer> changed = changedSignals();
-        for (int signal : changed) {
+    /** Reinstalls every recorded disposition that has changed since it was recorded. */
+    static synchronized void restore() {
+        for (int signal : changedSignals()) {
             JNI.invokePPI(signal, ORIGINAL[signal], MemoryUtil.NULL, SIGACTION);
         }
-        return changed;
     }
 
     /** The handler now installed for a signal (0 for the default action, 1 for ignore); 0 where unsupported. */
@@ -84,8 +79,7 @@ final class JvmSignalHandlers {
         }
         long action = MemoryUtil.nmemCalloc(1, SIGACTION_BYTES);
         try {
-            return JNI.invokePPI(signal, MemoryUtil.NULL, action, SIGACTION) == 0
-                    ? MemoryUtil.memGetLong(action + HANDLER_OFFSET) : 0;
+            return read(signal, action) ? MemoryUtil.memGetLong(action + HANDLER_OFFSET) : 0;
         } finally {
             MemoryUtil.nmemFree(action);
         }
@@ -100,12 +94,7 @@ final class JvmSignalHandlers {
         long current = MemoryUtil.nmemCalloc(1, SIGACTION_BYTES);
         try {
             for (int signal = 1; signal <= LAST_STANDARD_SIGNAL; signal++) {
-                if (ORIGINAL[signal] == 0) {
-                    continue;
-                }
-                MemoryUtil.memSet(current, 0, SIGACTION_BYTES);
-                if (JNI.invokePPI(signal, MemoryUtil.NULL, current, SIGACTION) == 0
-                        && !sameAction(current, ORIGINAL[signal])) {
+                if (ORIGINAL[signal] != 0 && read(signal, current) && !sameAction(current, ORIGINAL[signal])) {
                     changed.add(signal);
                 }
             }
@@ -115,11 +104,18 @@ final class JvmSignalHandlers {
         return changed;
     }
 
+    /** Reads a signal's disposition into the struct sigaction at {@code action}; false if sigaction fails. */
+    private static boolean read(int signal, long action) {
+        MemoryUtil.memSet(action, 0, SIGACTION_BYTES);
+        return JNI.invokePPI(signal, MemoryUtil.NULL, action, SIGACTION) == 0;
+    }
+
     /**
      * Whether two struct sigaction hold the same handler, flags and mask of standard signals. Only
      * those fields, and the flags without SA_RESTORER, which glibc adds to every action it installs (a
-     * default action read back after being set again has it). glibc copies the kernel's 8-byte mask into a 128-byte sigset_t and fills the rest
-     * from its own stack, so the whole struct differs from call to call.
+     * default action read back after being set again has it). glibc copies the kernel's 8-byte mask
+     * into a 128-byte sigset_t and fills the rest from its own stack, so the whole struct differs from
+     * call to call.
      */
     private static boolean sameAction(long a, long b) {
         return MemoryUtil.memGetLong(a + HANDLER_OFFSET) == MemoryUtil.memGetLong(b + HANDLER_OFFSET)
@@ -150,7 +146,7 @@ final class JvmSignalHandlers {
             }
             // Held for the life of the JVM: 29 blocks of 256 bytes.
             long action = MemoryUtil.nmemCalloc(1, SIGACTION_BYTES);
-            if (JNI.invokePPI(signal, MemoryUtil.NULL, action, SIGACTION) == 0) {
+            if (read(signal, action)) {
                 original[signal] = action;
             } else {
                 MemoryUtil.nmemFree(action);
