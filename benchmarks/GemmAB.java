@@ -1,0 +1,119 @@
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+
+/**
+ * Compares two builds (or two settings) of the CPU GEMM call by call, in one JVM.
+ *
+ * <p>Why: on this shared machine the same GEMM moves by up to 50% from one minute to the next, so two
+ * separate benchmark runs cannot tell a 5% change from noise. Here each side is loaded by its own class
+ * loader (with its own system properties, read by VectorSgemm's static block sizes), and the calls
+ * alternate A, B, B, A, ...: each pair meets the same machine, and the median of the pairs' ratios is
+ * what the change did. Run A against A first: it should print a ratio near 1.00 and about half wins.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector benchmarks/GemmAB.java \
+ *     target/myelin.jar - /tmp/other.jar myelin.mc=128,myelin.threads=1 1024 200
+ * </pre>
+ * Arguments: jar A, its properties ({@code -} for none), jar B, its properties, N (square product), pairs.
+ */
+public final class GemmAB {
+    public static void main(String[] args) throws Exception {
+        if (args.length != 6) {
+            System.err.println("usage: GemmAB JAR_A PROPS_A JAR_B PROPS_B N PAIRS  (PROPS: k=v,k=v or -)");
+            System.exit(2);
+        }
+        Method a;
+        Method b;
+        try {
+            a = load(args[0], args[1]);
+            b = load(args[2], args[3]);
+        } catch (IllegalArgumentException e) {
+            System.err.println("GemmAB: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int n = Integer.parseInt(args[4]);
+        int pairs = Integer.parseInt(args[5]);
+        float[] x = new float[n * n];
+        float[] y = new float[n * n];
+        float[] z = new float[n * n];
+        Random random = new Random(1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+            y[i] = random.nextFloat();
+        }
+        for (int i = 0; i < 10; i++) { // both sides compiled by C2 before anything counts
+            a.invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
+            b.invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
+        }
+        double flops = 2.0 * n * n * n;
+        List<Double> gflopsA = new ArrayList<>();
+        List<Double> gflopsB = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            boolean aFirst = i % 2 == 0; // neither side always runs right after the other's cache traffic
+            double ga = 0;
+            double gb = 0;
+            for (int turn = 0; turn < 2; turn++) {
+                boolean runA = (turn == 0) == aFirst;
+                long t0 = System.nanoTime();
+                (runA ? a : b).invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
+                double g = flops / (System.nanoTime() - t0);
+                if (runA) {
+                    ga = g;
+                } else {
+                    gb = g;
+                }
+            }
+            gflopsA.add(ga);
+            gflopsB.add(gb);
+            ratios.add(gb / ga);
+        }
+        long wins = ratios.stream().filter(r -> r > 1).count();
+        System.out.printf("N=%d  A median %.1f GFLOP/s  B median %.1f GFLOP/s  median of B/A per pair %.3f  B faster in %d of %d pairs%n",
+                n, median(gflopsA), median(gflopsB), median(ratios), wins, pairs);
+    }
+
+    /** VectorSgemm.sgemm from its own loader, its static settings read with {@code props} set. */
+    private static Method load(String jar, String props) throws Exception {
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalArgumentException(jar + ": no such jar");
+        }
+        Properties saved = (Properties) System.getProperties().clone();
+        try {
+            if (!props.equals("-")) {
+                for (String kv : props.split(",")) {
+                    String[] p = kv.split("=", 2);
+                    if (p.length != 2) {
+                        throw new IllegalArgumentException(props + ": expected k=v,k=v or -");
+                    }
+                    System.setProperty(p[0], p[1]);
+                }
+            }
+            URLClassLoader loader = new URLClassLoader(new URL[]{Path.of(jar).toUri().toURL()},
+                    ClassLoader.getPlatformClassLoader());
+            Class<?> gemm = Class.forName("dev.myelin.backend.cpu.VectorSgemm", true, loader);
+            Class.forName("dev.myelin.backend.cpu.Parallel", true, loader); // its thread count, under props
+            Method sgemm = gemm.getDeclaredMethod("sgemm", boolean.class, boolean.class, int.class, int.class,
+                    int.class, float.class, float[].class, float[].class, float.class, float[].class);
+            sgemm.setAccessible(true);
+            return sgemm;
+        } finally {
+            System.setProperties(saved);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
