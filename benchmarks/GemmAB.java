@@ -42,36 +42,24 @@ public final class GemmAB {
         }
         int n = Integer.parseInt(args[4]);
         int pairs = Integer.parseInt(args[5]);
-        float[] x = new float[n * n];
-        float[] y = new float[n * n];
-        float[] z = new float[n * n];
-        Random random = new Random(1);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = random.nextFloat();
-            y[i] = random.nextFloat();
-        }
+        Product product = new Product(n);
         for (int i = 0; i < 10; i++) { // both sides compiled by C2 before anything counts
-            a.invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
-            b.invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
+            product.gflops(a);
+            product.gflops(b);
         }
-        double flops = 2.0 * n * n * n;
         List<Double> gflopsA = new ArrayList<>();
         List<Double> gflopsB = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            boolean aFirst = i % 2 == 0; // neither side always runs right after the other's cache traffic
-            double ga = 0;
-            double gb = 0;
-            for (int turn = 0; turn < 2; turn++) {
-                boolean runA = (turn == 0) == aFirst;
-                long t0 = System.nanoTime();
-                (runA ? a : b).invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
-                double g = flops / (System.nanoTime() - t0);
-                if (runA) {
-                    ga = g;
-                } else {
-                    gb = g;
-                }
+            // Each side runs first in half of the pairs: neither always follows the other's cache traffic.
+            double ga;
+            double gb;
+            if (i % 2 == 0) {
+                ga = product.gflops(a);
+                gb = product.gflops(b);
+            } else {
+                gb = product.gflops(b);
+                ga = product.gflops(a);
             }
             gflopsA.add(ga);
             gflopsB.add(gb);
@@ -80,6 +68,33 @@ public final class GemmAB {
         long wins = ratios.stream().filter(r -> r > 1).count();
         System.out.printf("N=%d  A median %.1f GFLOP/s  B median %.1f GFLOP/s  median of B/A per pair %.3f  B faster in %d of %d pairs%n",
                 n, median(gflopsA), median(gflopsB), median(ratios), wins, pairs);
+    }
+
+    /** One n x n x n product on fixed random operands, timed. */
+    private static final class Product {
+        final int n;
+        final float[] x;
+        final float[] y;
+        final float[] z;
+
+        Product(int n) {
+            this.n = n;
+            x = new float[n * n];
+            y = new float[n * n];
+            z = new float[n * n];
+            Random random = new Random(1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = random.nextFloat();
+                y[i] = random.nextFloat();
+            }
+        }
+
+        /** Runs the product with one side's sgemm; its GFLOP/s. */
+        double gflops(Method sgemm) throws ReflectiveOperationException {
+            long t0 = System.nanoTime();
+            sgemm.invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
+            return 2.0 * n * n * n / (System.nanoTime() - t0);
+        }
     }
 
     /** VectorSgemm.sgemm from its own loader, its static settings read with {@code props} set. */

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * transposed products cost no more; it runs on the worker's own thread, nested calls being serial):
  * y_n = W col, then bias + activation over the contiguous output. The backward reuses the same
  * buffers: dW += dy_n col^T per chunk (chunks summed in order, so deterministic), dcol = W^T dy_n,
- * then col2im for dx (for unit stride without padding, through input-wide rows: {@link WideRows}). With the Vector API, a small patch (a first layer's 1 x 3 x 3) skips the GEMM
- * for a direct product ({@link VectorConvKernels}), and the bias + ReLU epilogue is vectorised.
+ * then col2im for dx (for unit stride without padding, through input-wide rows: {@link WideRows}).
+ * With the Vector API, a small patch (a first layer's 1 x 3 x 3) skips the GEMM for a direct product
+ * ({@link VectorConvKernels}), and the bias + ReLU epilogue is vectorised.
  */
 final class ConvKernels {
     private ConvKernels() {
@@ -221,7 +222,8 @@ final class ConvKernels {
 
     /**
      * Backward, per sample: dW [oc, kk] += dy_n [oc, P] x col^T (NT; col = im2col(x_n)); dcol [kk, P] =
-     * W^T x dy_n (TN), then col2im into dx_n, or the same through input-wide rows ({@link WideRows}). Partial dW and dbias per chunk, summed in chunk order.
+     * W^T x dy_n (TN), then col2im into dx_n, or the same through input-wide rows ({@link WideRows}).
+     * Partial dW and dbias per chunk, summed in chunk order.
      */
     static void conv2dBackward(Conv2dGeometry g, float[] x, float[] weight, float[] dy,
                                float[] dx, float[] dweight, float[] dbias) {
