@@ -1,5 +1,7 @@
 package dev.myelin.backend.cpu;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -367,9 +369,8 @@ final class VectorSgemm {
                     for (int p = 0; p < kc; p++) {
                         int d = base + p * NR;
                         System.arraycopy(b, src + p * n, dst, d, w);
-                        for (int j = w; j < NR; j++) {
-                            dst[d + j] = 0f;
-                        }
+                        // Arrays.fill rather than a loop: see zeroRows.
+                        Arrays.fill(dst, d + w, d + NR, 0f);
                     }
                 }
             } else {
@@ -391,9 +392,7 @@ final class VectorSgemm {
                 if (w < NR) {
                     for (int p = 0; p < kc; p++) {
                         int d = base + p * NR;
-                        for (int j = w; j < NR; j++) {
-                            dst[d + j] = 0f;
-                        }
+                        Arrays.fill(dst, d + w, d + NR, 0f);
                     }
                 }
             }
@@ -468,12 +467,16 @@ final class VectorSgemm {
         }
     }
 
-    /** Zeroes rows h..MR-1 of the packed A strip at base: the padding of a strip past the last row of A. */
+    /**
+     * Zeroes rows h..MR-1 of the packed A strip at base: the padding of a strip past the last row of A.
+     * Padding goes through Arrays.fill rather than a loop of our own, here and in packB, for startup's
+     * sake: the warm-up's edge strips are one row or column wide, so a padding loop ran most of their
+     * iterations, and its back-edge count made C2 compile packB three times (twice on-stack) ahead of
+     * the micro-kernel, while the first training step waited for the kernel.
+     */
     private static void zeroRows(float[] dst, int base, int kc, int h) {
         for (int p = 0; p < kc; p++) {
-            for (int r = h; r < MR; r++) {
-                dst[base + p * MR + r] = 0f;
-            }
+            Arrays.fill(dst, base + p * MR + h, base + p * MR + MR, 0f);
         }
     }
 
@@ -568,7 +571,7 @@ final class VectorSgemm {
     /** C = beta * C, the whole result when k == 0 or alpha == 0. */
     private static void scale(float[] c, int off, int len, float beta) {
         if (beta == 0f) {
-            java.util.Arrays.fill(c, off, off + len, 0f);
+            Arrays.fill(c, off, off + len, 0f);
         } else if (beta != 1f) {
             for (int i = off; i < off + len; i++) {
                 c[i] *= beta;
