@@ -367,11 +367,9 @@ final class VectorSgemm {
                     }
                 } else {
                     for (int p = 0; p < kc; p++) {
-                        int d = base + p * NR;
-                        System.arraycopy(b, src + p * n, dst, d, w);
-                        // Arrays.fill rather than a loop: see zeroRows.
-                        Arrays.fill(dst, d + w, d + NR, 0f);
+                        System.arraycopy(b, src + p * n, dst, base + p * NR, w);
                     }
+                    zeroPadding(dst, base, kc, NR, w);
                 }
             } else {
                 // B is [n, k]: column j of op(B) is row j of B. Eight rows at a time, p outermost, the
@@ -389,12 +387,7 @@ final class VectorSgemm {
                         dst[base + p * NR + j0] = b[s + p];
                     }
                 }
-                if (w < NR) {
-                    for (int p = 0; p < kc; p++) {
-                        int d = base + p * NR;
-                        Arrays.fill(dst, d + w, d + NR, 0f);
-                    }
-                }
+                zeroPadding(dst, base, kc, NR, w);
             }
         }
     }
@@ -423,7 +416,7 @@ final class VectorSgemm {
                         dst[base + p * MR + r] = a[s + p];
                     }
                 }
-                zeroRows(dst, base, kc, h);
+                zeroPadding(dst, base, kc, MR, h);
             }
         }
     }
@@ -463,20 +456,23 @@ final class VectorSgemm {
                     dst[base + p * MR + r] = a[sp + r];
                 }
             }
-            zeroRows(dst, base, kc, h);
+            zeroPadding(dst, base, kc, MR, h);
         }
     }
 
     /**
-     * Zeroes rows h..MR-1 of the packed A strip at base: the padding of a strip past the last row of A.
-     * Padding goes through Arrays.fill rather than a loop of our own, here and in packB, for startup's
-     * sake: the warm-up's edge strips are one row or column wide, so a padding loop ran most of their
-     * iterations, and its back-edge count made C2 compile packB three times (twice on-stack) ahead of
-     * the micro-kernel, while the first training step waited for the kernel.
+     * Zeroes the padding of a packed strip at base past its last row of A or column of B: entries
+     * filled..width-1 of each of its kc runs of width (MR for A, NR for B). Arrays.fill rather than a
+     * loop of our own, for startup's sake: the warm-up's edge strips are one row or column wide, so a
+     * padding loop ran most of their iterations, and its back-edge count made C2 compile packB three
+     * times (twice on-stack) ahead of the micro-kernel, while the first training step waited for it.
      */
-    private static void zeroRows(float[] dst, int base, int kc, int h) {
+    private static void zeroPadding(float[] dst, int base, int kc, int width, int filled) {
+        if (filled == width) {
+            return;
+        }
         for (int p = 0; p < kc; p++) {
-            Arrays.fill(dst, base + p * MR + h, base + p * MR + MR, 0f);
+            Arrays.fill(dst, base + p * width + filled, base + p * width + width, 0f);
         }
     }
 
