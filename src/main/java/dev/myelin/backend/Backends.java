@@ -34,6 +34,22 @@ public final class Backends {
     }
 
     /**
+     * The backend {@code auto} would open, judged from the probes alone: CUDA when it is available, an
+     * OpenCL backend only with a GPU or accelerator among its devices (auto never runs OpenCL on a CPU
+     * device), else the CPU. Callers use it to prepare for that backend before opening it; opening can
+     * still fail, and then {@link #open} goes on down the list.
+     */
+    public static BackendKind autoChoice() {
+        for (Probe probe : probeAll()) {
+            if (probe.available() && (probe.kind() == BackendKind.CPU
+                    || probe.devices().stream().anyMatch(d -> !d.type().equals("cpu")))) {
+                return probe.kind();
+            }
+        }
+        return BackendKind.CPU;
+    }
+
+    /**
      * The outcome of a choice: the backend that was opened and, for each one passed over on the way,
      * its kind and reason.
      */

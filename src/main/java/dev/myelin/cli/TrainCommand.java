@@ -178,14 +178,16 @@ final class TrainCommand implements Callable<Integer> {
         String choice = backend == null ? "auto" : backend.trim().toLowerCase(java.util.Locale.ROOT);
         var warmUpKernels = model.equals("cnn") ? dev.myelin.backend.cpu.CpuWarmUp.Kernels.CONVOLUTION
                 : dev.myelin.backend.cpu.CpuWarmUp.Kernels.DENSE;
-        if (choice.equals("cpu")) {
+        // With auto the warm-up starts before probing (~0.2 s) has said whether the CPU will run, and stops if not.
+        boolean auto = choice.isEmpty() || choice.equals("auto");
+        if (choice.equals("cpu") || auto) {
             dev.myelin.backend.cpu.CpuWarmUp.start(warmUpKernels);
-        } else {
+        }
+        if (!choice.equals("cpu")) {
             java.util.concurrent.CompletableFuture.runAsync(() -> {
-                boolean gpu = Backends.probeAll().stream()
-                        .anyMatch(p -> p.available() && p.kind() != dev.myelin.backend.BackendKind.CPU);
-                if ((choice.isEmpty() || choice.equals("auto")) && !gpu) {
-                    dev.myelin.backend.cpu.CpuWarmUp.start(warmUpKernels);
+                // autoChoice probes every backend.
+                if (Backends.autoChoice() != dev.myelin.backend.BackendKind.CPU && auto) {
+                    dev.myelin.backend.cpu.CpuWarmUp.stop();
                 }
             });
         }

@@ -26,6 +26,7 @@ public final class CpuWarmUp {
     public enum Kernels { DENSE, CONVOLUTION }
 
     private static volatile Thread thread;
+    private static volatile boolean stopped;
 
     private CpuWarmUp() {
     }
@@ -39,6 +40,14 @@ public final class CpuWarmUp {
         t.setDaemon(true);
         thread = t;
         t.start();
+    }
+
+    /**
+     * Ends a started warm-up after its current round: for a caller that started it on a guess (train with
+     * {@code auto}, before probing has said whether a GPU will run) and then learned the CPU will not.
+     */
+    public static void stop() {
+        stopped = true;
     }
 
     /** Waits for a started warm-up to finish (at most its few-second cap); returns at once if none was started. */
@@ -68,7 +77,7 @@ public final class CpuWarmUp {
         ConvWarmUp conv = convolution ? new ConvWarmUp() : null;
         long start = System.nanoTime();
         int fast = 0;
-        for (long round = 0; fast < FAST_ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
+        for (long round = 0; fast < FAST_ROUNDS && !stopped && System.nanoTime() - start < MAX_NANOS; round++) {
             long t0 = System.nanoTime();
             gemm.once();
             VectorAdam.update(p, g, m, v, 0, length, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1e-3f, 1f);

@@ -70,6 +70,8 @@ class OpenClProviderTest {
                 chosen = backend.kind();
             }
             assertThat(chosen).isNotEqualTo(BackendKind.OPENCL);
+            // What train relies on to warm the CPU kernels while it loads data.
+            assertThat(Backends.autoChoice()).isEqualTo(chosen);
             if (chosen == BackendKind.CPU) {
                 assertThat(selection.passedOver()).anyMatch(s -> s.startsWith("opencl: no OpenCL GPU device"));
             }
