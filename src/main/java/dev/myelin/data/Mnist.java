@@ -50,9 +50,14 @@ public final class Mnist {
 
     /**
      * Loads train and test from {@code dir}, which holds the four files raw or gzipped. Pixels are scaled
-     * to [0, 1]. Every file is checked against the published SHA-256 of its content.
+     * to [0, 1]. Every file is checked against the published SHA-256 of its content, once: a file that
+     * matched is remembered in the user's cache by path, size and time (see {@link VerifiedFiles}).
      */
     public static MnistData load(Path dir) {
+        return load(dir, VerifiedFiles.inUserCache());
+    }
+
+    static MnistData load(Path dir, VerifiedFiles verified) {
         Path[] files = new Path[FILES.length];
         for (int i = 0; i < FILES.length; i++) {
             files[i] = find(dir, FILES[i]);
@@ -64,10 +69,12 @@ public final class Mnist {
         // The test set loads on a second thread while this one reads the training set: decompressing and
         // hashing are CPU-bound, and this is most of the time between JVM start and the first step.
         java.util.concurrent.CompletableFuture<Dataset> test = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> load(files[2], FILES[2], files[3], FILES[3]));
-        Dataset train = load(files[0], FILES[0], files[1], FILES[1]);
+                () -> load(files[2], FILES[2], files[3], FILES[3], verified));
+        Dataset train = load(files[0], FILES[0], files[1], FILES[1], verified);
         try {
-            return new MnistData(train, test.join());
+            MnistData data = new MnistData(train, test.join());
+            verified.save();
+            return data;
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
@@ -135,6 +142,11 @@ public final class Mnist {
         return null;
     }
 
+    /** The published SHA-256 of {@code name}'s content. */
+    static String sha256Of(String name) {
+        return SHA256.get(name);
+    }
+
     /** Checks a file's content against the published sum, without parsing it. */
     static void verify(Path file, String name) {
         MessageDigest digest = sha256();
@@ -159,18 +171,24 @@ public final class Mnist {
         return missing;
     }
 
-    private static Dataset load(Path imagesFile, String imagesName, Path labelsFile, String labelsName) {
-        MessageDigest digest = sha256();
-        IdxImages images = IdxReader.readImages(imagesFile, digest);
-        byte[] imagesSum = digest.digest();
-        byte[] labels = IdxReader.readLabels(labelsFile, digest);
-        byte[] labelsSum = digest.digest();
+    private static Dataset load(Path imagesFile, String imagesName, Path labelsFile, String labelsName,
+                                VerifiedFiles verified) {
+        MessageDigest imagesDigest = verified.contains(imagesFile, sha256Of(imagesName)) ? null : sha256();
+        MessageDigest labelsDigest = verified.contains(labelsFile, sha256Of(labelsName)) ? null : sha256();
+        IdxImages images = IdxReader.readImages(imagesFile, imagesDigest);
+        byte[] labels = IdxReader.readLabels(labelsFile, labelsDigest);
         if (images.count() != labels.length) {
             throw new DataException(imagesFile + " holds " + images.count() + " images but " + labelsFile
                     + " holds " + labels.length + " labels");
         }
-        checkSum(imagesFile, imagesName, imagesSum);
-        checkSum(labelsFile, labelsName, labelsSum);
+        if (imagesDigest != null) {
+            checkSum(imagesFile, imagesName, imagesDigest);
+            verified.add(imagesFile, sha256Of(imagesName));
+        }
+        if (labelsDigest != null) {
+            checkSum(labelsFile, labelsName, labelsDigest);
+            verified.add(labelsFile, sha256Of(labelsName));
+        }
 
         byte[] pixels = images.pixels();
         float[] features = new float[pixels.length];
@@ -185,11 +203,7 @@ public final class Mnist {
     }
 
     private static void checkSum(Path file, String name, MessageDigest digest) {
-        checkSum(file, name, digest.digest());
-    }
-
-    private static void checkSum(Path file, String name, byte[] sum) {
-        String actual = HexFormat.of().formatHex(sum);
+        String actual = HexFormat.of().formatHex(digest.digest());
         String expected = SHA256.get(name);
         if (!expected.equals(actual)) {
             throw new DataException(file + ": SHA-256 mismatch: the decompressed content hashes to " + actual

@@ -61,6 +61,40 @@ class MnistTest {
     }
 
     @Test
+    void realFilesThatMatchedAreRememberedByPathSizeAndTime() {
+        Path mnist = realMnist();
+        VerifiedFiles verified = VerifiedFiles.at(dir.resolve(VerifiedFiles.FILE_NAME));
+        Mnist.load(mnist, verified);
+        VerifiedFiles reloaded = VerifiedFiles.at(dir.resolve(VerifiedFiles.FILE_NAME));
+        for (String name : Mnist.FILES) {
+            assertThat(reloaded.contains(Mnist.find(mnist, name), Mnist.sha256Of(name))).as(name).isTrue();
+        }
+    }
+
+    /** A remembered file is not hashed again: only a change of size or time brings the check back. */
+    @Test
+    void aRememberedFileSkipsTheCheckUntilItChanges() throws Exception {
+        Path[] files = {
+                write(dir, "train-images-idx3-ubyte", images(1, 2, 2, sequence(4))),
+                write(dir, "train-labels-idx1-ubyte", labels(new byte[] {1})),
+                write(dir, "t10k-images-idx3-ubyte", images(1, 2, 2, sequence(4))),
+                write(dir, "t10k-labels-idx1-ubyte", labels(new byte[] {1}))};
+        Path store = dir.resolve("store").resolve(VerifiedFiles.FILE_NAME);
+        VerifiedFiles claimed = VerifiedFiles.at(store);
+        for (int i = 0; i < files.length; i++) {
+            claimed.add(files[i], Mnist.sha256Of(Mnist.FILES[i]));
+        }
+        claimed.save();
+        assertThat(Mnist.load(dir, VerifiedFiles.at(store)).train().count()).isEqualTo(1);
+
+        Files.setLastModifiedTime(files[0], java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(files[0]).toMillis() + 1000));
+        assertThatThrownBy(() -> Mnist.load(dir, VerifiedFiles.at(store)))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("train-images-idx3-ubyte: SHA-256 mismatch");
+    }
+
+    @Test
     void verifiesRealFilesAgainstPublishedSums() {
         Path mnist = realMnist();
         for (String name : Mnist.FILES) {
