@@ -186,8 +186,10 @@ public final class Mnist {
 
     private static Dataset load(Path imagesFile, String imagesName, Path labelsFile, String labelsName,
                                 VerifiedFiles verified) {
-        MessageDigest imagesDigest = verified.contains(imagesFile, sha256Of(imagesName)) ? null : sha256();
-        MessageDigest labelsDigest = verified.contains(labelsFile, sha256Of(labelsName)) ? null : sha256();
+        String imagesStamp = VerifiedFiles.stamp(imagesFile, sha256Of(imagesName));
+        String labelsStamp = VerifiedFiles.stamp(labelsFile, sha256Of(labelsName));
+        MessageDigest imagesDigest = verified.contains(imagesFile, imagesStamp) ? null : sha256();
+        MessageDigest labelsDigest = verified.contains(labelsFile, labelsStamp) ? null : sha256();
         IdxImages images = IdxReader.readImages(imagesFile, imagesDigest);
         byte[] labels = IdxReader.readLabels(labelsFile, labelsDigest);
         if (images.count() != labels.length) {
@@ -196,11 +198,11 @@ public final class Mnist {
         }
         if (imagesDigest != null) {
             checkSum(imagesFile, imagesName, imagesDigest);
-            verified.add(imagesFile, sha256Of(imagesName));
+            verified.add(imagesFile, imagesStamp);
         }
         if (labelsDigest != null) {
             checkSum(labelsFile, labelsName, labelsDigest);
-            verified.add(labelsFile, sha256Of(labelsName));
+            verified.add(labelsFile, labelsStamp);
         }
 
         byte[] pixels = images.pixels();

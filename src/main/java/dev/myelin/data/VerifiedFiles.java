@@ -59,15 +59,27 @@ final class VerifiedFiles {
         return new VerifiedFiles(null);
     }
 
-    /** Whether {@code file}, as it is now, was checked against {@code sha256} and matched. */
-    synchronized boolean contains(Path file, String sha256) {
-        String stamp = stamp(file, sha256);
+    /**
+     * What is remembered of {@code file} as it is now, checked against {@code sha256}: its size, time and
+     * the sum; null when its attributes cannot be read. Taken before the file is read, so that a file
+     * replaced while it was being hashed is not recorded under the new version's stamp.
+     */
+    static String stamp(Path file, String sha256) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.size() + " " + attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + sha256;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code file} matched its sum when it had this {@code stamp}. */
+    synchronized boolean contains(Path file, String stamp) {
         return stamp != null && stamp.equals(entries.get(key(file)));
     }
 
-    /** Records that {@code file}, as it is now, matched {@code sha256}; {@link #save} keeps it. */
-    synchronized void add(Path file, String sha256) {
-        String stamp = stamp(file, sha256);
+    /** Records that {@code file}, read with this {@code stamp}, matched its sum; {@link #save} keeps it. */
+    synchronized void add(Path file, String stamp) {
         if (store != null && stamp != null && !stamp.equals(entries.put(key(file), stamp))) {
             changed = true;
         }
@@ -92,14 +104,5 @@ final class VerifiedFiles {
 
     private static String key(Path file) {
         return file.toAbsolutePath().normalize().toString();
-    }
-
-    private static String stamp(Path file, String sha256) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return attributes.size() + " " + attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + sha256;
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

@@ -67,7 +67,7 @@ class MnistTest {
         Mnist.load(mnist, verified);
         VerifiedFiles reloaded = VerifiedFiles.at(dir.resolve(VerifiedFiles.FILE_NAME));
         for (String name : Mnist.FILES) {
-            assertThat(reloaded.contains(Mnist.find(mnist, name), Mnist.sha256Of(name))).as(name).isTrue();
+            assertThat(reloaded.contains(Mnist.find(mnist, name), VerifiedFiles.stamp(Mnist.find(mnist, name), Mnist.sha256Of(name)))).as(name).isTrue();
         }
     }
 
@@ -82,7 +82,7 @@ class MnistTest {
         Path store = dir.resolve("store").resolve(VerifiedFiles.FILE_NAME);
         VerifiedFiles claimed = VerifiedFiles.at(store);
         for (int i = 0; i < files.length; i++) {
-            claimed.add(files[i], Mnist.sha256Of(Mnist.FILES[i]));
+            claimed.add(files[i], VerifiedFiles.stamp(files[i], Mnist.sha256Of(Mnist.FILES[i])));
         }
         claimed.save();
         assertThat(Mnist.load(dir, VerifiedFiles.at(store)).train().count()).isEqualTo(1);

@@ -17,6 +17,10 @@ class VerifiedFilesTest {
     @TempDir
     Path tmp;
 
+    private static String stamp(Path file) {
+        return VerifiedFiles.stamp(file, SUM);
+    }
+
     private Path file(String name, String content) throws Exception {
         return Files.writeString(tmp.resolve(name), content);
     }
@@ -26,16 +30,16 @@ class VerifiedFilesTest {
         Path data = file("data", "abc");
         Path store = tmp.resolve("cache/myelin/" + VerifiedFiles.FILE_NAME);
         VerifiedFiles first = VerifiedFiles.at(store);
-        assertThat(first.contains(data, SUM)).isFalse();
-        first.add(data, SUM);
-        assertThat(first.contains(data, SUM)).isTrue();
-        assertThat(VerifiedFiles.at(store).contains(data, SUM)).as("not saved yet").isFalse();
+        assertThat(first.contains(data, stamp(data))).isFalse();
+        first.add(data, stamp(data));
+        assertThat(first.contains(data, stamp(data))).isTrue();
+        assertThat(VerifiedFiles.at(store).contains(data, stamp(data))).as("not saved yet").isFalse();
         first.save();
         assertThat(store).isRegularFile();
         VerifiedFiles second = VerifiedFiles.at(store);
-        assertThat(second.contains(data, SUM)).isTrue();
-        assertThat(second.contains(data, OTHER_SUM)).as("checked against another sum").isFalse();
-        assertThat(second.contains(tmp.resolve("elsewhere"), SUM)).isFalse();
+        assertThat(second.contains(data, stamp(data))).isTrue();
+        assertThat(second.contains(data, VerifiedFiles.stamp(data, OTHER_SUM))).as("checked against another sum").isFalse();
+        assertThat(second.contains(tmp.resolve("elsewhere"), stamp(tmp.resolve("elsewhere")))).isFalse();
     }
 
     @Test
@@ -45,37 +49,37 @@ class VerifiedFilesTest {
         Path touched = file("touched", "abc");
         Files.setLastModifiedTime(touched, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
         VerifiedFiles verified = VerifiedFiles.at(store);
-        verified.add(resized, SUM);
-        verified.add(touched, SUM);
+        verified.add(resized, stamp(resized));
+        verified.add(touched, stamp(touched));
         verified.save();
 
         Files.writeString(resized, "abcd");
         Files.setLastModifiedTime(touched, FileTime.from(Instant.parse("2021-01-01T00:00:00Z")));
         VerifiedFiles reloaded = VerifiedFiles.at(store);
-        assertThat(reloaded.contains(resized, SUM)).isFalse();
-        assertThat(reloaded.contains(touched, SUM)).isFalse();
+        assertThat(reloaded.contains(resized, stamp(resized))).isFalse();
+        assertThat(reloaded.contains(touched, stamp(touched))).isFalse();
     }
 
     @Test
     void aDamagedOrUnwritableStoreOnlyMeansHashingAgain() throws Exception {
         Path data = file("data", "abc");
         Path damaged = Files.write(tmp.resolve("damaged.properties"), new byte[] {'a', '=', '\\', 'u', '1'});
-        assertThat(VerifiedFiles.at(damaged).contains(data, SUM)).isFalse();
+        assertThat(VerifiedFiles.at(damaged).contains(data, stamp(data))).isFalse();
 
         // The store's folder cannot be made: a plain file stands where it should be.
         Path blocker = file("blocker", "not a folder");
         VerifiedFiles unwritable = VerifiedFiles.at(blocker.resolve(VerifiedFiles.FILE_NAME));
-        unwritable.add(data, SUM);
+        unwritable.add(data, stamp(data));
         assertThatCode(unwritable::save).doesNotThrowAnyException();
-        assertThat(unwritable.contains(data, SUM)).isTrue();
+        assertThat(unwritable.contains(data, stamp(data))).isTrue();
     }
 
     @Test
     void noneRemembersNothing() throws Exception {
         Path data = file("data", "abc");
         VerifiedFiles none = VerifiedFiles.none();
-        none.add(data, SUM);
+        none.add(data, stamp(data));
         none.save();
-        assertThat(none.contains(data, SUM)).isFalse();
+        assertThat(none.contains(data, stamp(data))).isFalse();
     }
 }
