@@ -185,8 +185,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (!choice.equals("cpu")) {
             java.util.concurrent.CompletableFuture.runAsync(() -> {
-                // autoChoice probes every backend.
-                if (Backends.autoChoice() != dev.myelin.backend.BackendKind.CPU && auto) {
+                // Probes every backend (cached for the opening); with auto, the warm-up stops if the CPU will not run.
+                dev.myelin.backend.BackendKind predicted = Backends.autoChoice();
+                if (auto && predicted != dev.myelin.backend.BackendKind.CPU) {
                     dev.myelin.backend.cpu.CpuWarmUp.stop();
                 }
             });
