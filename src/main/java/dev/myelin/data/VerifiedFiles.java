@@ -33,7 +33,7 @@ final class VerifiedFiles {
 
     private VerifiedFiles(Path store) {
         this.store = store;
-        if (store == null || !Files.isRegularFile(store)) {
+        if (!Files.isRegularFile(store)) {
             return;
         }
         Properties saved = new Properties();
@@ -52,11 +52,6 @@ final class VerifiedFiles {
 
     static VerifiedFiles at(Path store) {
         return new VerifiedFiles(store);
-    }
-
-    /** Remembers nothing: every file is hashed. */
-    static VerifiedFiles none() {
-        return new VerifiedFiles(null);
     }
 
     /**
@@ -80,18 +75,25 @@ final class VerifiedFiles {
 
     /** Records that {@code file}, read with this {@code stamp}, matched its sum; {@link #save} keeps it. */
     synchronized void add(Path file, String stamp) {
-        if (store != null && stamp != null && !stamp.equals(entries.put(key(file), stamp))) {
+        if (stamp != null && !stamp.equals(entries.put(key(file), stamp))) {
             changed = true;
         }
     }
 
-    /** Writes the store when something was added (atomically: a crash leaves the old one). */
+    /**
+     * Writes the store when something was added (atomically: a crash leaves the old one), dropping the
+     * entries of files that no longer exist.
+     */
     synchronized void save() {
         if (!changed) {
             return;
         }
         Properties saved = new Properties();
-        saved.putAll(entries);
+        entries.forEach((path, stamp) -> {
+            if (Files.exists(Path.of(path))) {
+                saved.setProperty(path, stamp);
+            }
+        });
         try {
             Files.createDirectories(store.getParent());
             AtomicFiles.write(store, out -> saved.store(out,

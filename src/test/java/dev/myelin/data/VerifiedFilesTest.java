@@ -43,6 +43,20 @@ class VerifiedFilesTest {
     }
 
     @Test
+    void savingDropsFilesThatAreGone() throws Exception {
+        Path kept = file("kept", "abc");
+        Path gone = file("gone", "abc");
+        Path store = tmp.resolve(VerifiedFiles.FILE_NAME);
+        VerifiedFiles verified = VerifiedFiles.at(store);
+        verified.add(kept, stamp(kept));
+        verified.add(gone, stamp(gone));
+        Files.delete(gone);
+        verified.save();
+        assertThat(Files.readString(store)).contains("kept").doesNotContain("gone");
+        assertThat(VerifiedFiles.at(store).contains(kept, stamp(kept))).isTrue();
+    }
+
+    @Test
     void aChangedFileIsNoLongerVerified() throws Exception {
         Path store = tmp.resolve(VerifiedFiles.FILE_NAME);
         Path resized = file("resized", "abc");
@@ -72,14 +86,5 @@ class VerifiedFilesTest {
         unwritable.add(data, stamp(data));
         assertThatCode(unwritable::save).doesNotThrowAnyException();
         assertThat(unwritable.contains(data, stamp(data))).isTrue();
-    }
-
-    @Test
-    void noneRemembersNothing() throws Exception {
-        Path data = file("data", "abc");
-        VerifiedFiles none = VerifiedFiles.none();
-        none.add(data, stamp(data));
-        none.save();
-        assertThat(none.contains(data, stamp(data))).isFalse();
     }
 }
