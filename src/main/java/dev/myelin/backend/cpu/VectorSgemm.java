@@ -519,6 +519,8 @@ final class VectorSgemm {
         // this large. Those instructions compete with the fmas for the core's issue slots, which a busy
         // sibling hyperthread also takes: unrolled, N = 1024 products measured 13% faster (median of 60
         // alternating pairs with GemmAB, 51 of them faster), N = 512 and 2048 3-4%. Four steps gained no more.
+        // The loop for an odd last step repeats a step's lines on purpose: sharing them would take a call
+        // passing sixteen accumulators, which C2 might not inline and would then box (see above).
         int p = 0;
         for (int unrolled = kc & ~1; p < unrolled; p += 2) {
             int bo = bOff + p * NR;
