@@ -32,12 +32,15 @@ import jdk.incubator.vector.VectorSpecies;
  * every panel of k cost 10-15% of an N = 2048 product; the buffer is swept sequentially, and C is
  * touched once per element.
  *
+ * <p>The packing is {@link SgemmPacking}, the micro-kernel {@link SgemmMicroKernel}; this class holds
+ * the loop nest, the threading and the write-back.
+ *
  * <p>Loaded only when {@link VectorSupport#available()}: touching this class without
  * {@code --add-modules jdk.incubator.vector} throws NoClassDefFoundError.
  */
 final class VectorSgemm {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int VLEN = SPECIES.length();
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int VLEN = SPECIES.length();
 
     /**
      * Rows of the register tile. 8 rows x 2 vectors = 16 accumulators; measured against 4x4, 6x4
@@ -164,12 +167,12 @@ final class VectorSgemm {
         void once() {
             for (int op = 0; op < 2; op++) {
                 boolean trans = op == 1;
-                packA(trans, a, 0, M, K, 0, M, 0, K, packedA);
-                packB(trans, b, 0, N, K, 0, K, 0, N, packedB, 0);
+                SgemmPacking.packA(trans, a, 0, M, K, 0, M, 0, K, packedA);
+                SgemmPacking.packB(trans, b, 0, N, K, 0, K, 0, N, packedB, 0);
             }
-            kernel(K, packedA, 0, packedB, 0, block, 0, false);
+            SgemmMicroKernel.multiply(K, packedA, 0, packedB, 0, block, 0, false);
             // An odd k too: the kernel's loop takes k two steps at a time and the last, odd step apart.
-            kernel(K - 1, packedA, 0, packedB, 0, block, 0, true);
+            SgemmMicroKernel.multiply(K - 1, packedA, 0, packedB, 0, block, 0, true);
             writeBack(block, M, roundUp(M, MR), N, 1f, 0f, c, 0, N);
             writeBack(block, M, roundUp(M, MR), N, 0.5f, 1f, c, 0, N);
         }
@@ -274,7 +277,7 @@ final class VectorSgemm {
         int cols = Math.min(nc, stripTo * NR) - colFrom;
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
-            packB(transB, b, bOff, n, k, pc, kc, jc + colFrom, cols, packedB, pc * ncPadded + colFrom * kc);
+            SgemmPacking.packB(transB, b, bOff, n, k, pc, kc, jc + colFrom, cols, packedB, pc * ncPadded + colFrom * kc);
         }
     }
 
@@ -296,13 +299,13 @@ final class VectorSgemm {
                 int kc = Math.min(kcStep, k - pc);
                 // The first panel of k overwrites the block; later panels accumulate into it.
                 boolean accumulate = pc > 0;
-                packA(transA, a, aOff, m, k, ic, mc, pc, kc, packedA);
+                SgemmPacking.packA(transA, a, aOff, m, k, ic, mc, pc, kc, packedA);
                 int panel = pc * ncPadded;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int bOff = panel + jr * kc;
                     int tiles = jr * mcPadded;
                     for (int ir = 0; ir < mc; ir += MR) {
-                        kernel(kc, packedA, ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
+                        SgemmMicroKernel.multiply(kc, packedA, ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
                     }
                 }
             }
@@ -343,291 +346,6 @@ final class VectorSgemm {
                 }
             }
         }
-    }
-
-    /**
-     * Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide strips, each kc rows of NR contiguous floats,
-     * zero-padded past nc. Strip s starts at s * NR * kc.
-     */
-    private static void packB(boolean transB, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc,
-                              float[] dst, int dstOff) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int w = Math.min(NR, nc - jr);
-            int base = dstOff + jr * kc;
-            if (!transB) {
-                // B is [k, n]: each row of the strip is a contiguous run of B. A full row is two vector
-                // copies: System.arraycopy's call costs as much as the copy at 32 floats, and with few
-                // columns (attention's n = 32) packing B is a large part of the product.
-                int src = bOff + pc * n + jc + jr;
-                if (w == NR) {
-                    for (int p = 0; p < kc; p++) {
-                        int d = base + p * NR;
-                        int sp = src + p * n;
-                        FloatVector.fromArray(SPECIES, b, sp).intoArray(dst, d);
-                        FloatVector.fromArray(SPECIES, b, sp + VLEN).intoArray(dst, d + VLEN);
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        System.arraycopy(b, src + p * n, dst, base + p * NR, w);
-                    }
-                    zeroPadding(dst, base, kc, NR, w);
-                }
-            } else {
-                // B is [n, k]: column j of op(B) is row j of B. Eight rows at a time, p outermost, the
-                // eight reads unrolled: sequential writes, and only eight source lines live per set of L1.
-                // All NR rows at once (the former order) put NR lines in one set whenever k is a multiple
-                // of 1024 and thrashed L1; measured 1.6-2x slower for the W4 and MNIST NT shapes.
-                int src = bOff + (jc + jr) * k + pc;
-                int j0 = 0;
-                for (; j0 + 8 <= w; j0 += 8) {
-                    packRows8(b, src + j0 * k, k, kc, dst, base + j0, NR);
-                }
-                for (; j0 < w; j0++) {
-                    int s = src + j0 * k;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * NR + j0] = b[s + p];
-                    }
-                }
-                zeroPadding(dst, base, kc, NR, w);
-            }
-        }
-    }
-
-    /**
-     * Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-row strips, each kc columns of MR contiguous floats,
-     * zero-padded past mc. Strip starting at row ir begins at ir * kc.
-     */
-    private static void packA(boolean transA, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc,
-                              float[] dst) {
-        if (transA) {
-            packTransposedA(a, aOff, m, ic, mc, pc, kc, dst);
-            return;
-        }
-        for (int ir = 0; ir < mc; ir += MR) {
-            int h = Math.min(MR, mc - ir);
-            int base = ir * kc;
-            // A is [m, k]: interleave MR rows into the strip, as packB does for a transposed B.
-            int src = aOff + (ic + ir) * k + pc;
-            if (h == MR) {
-                packRows8(a, src, k, kc, dst, base, MR);
-            } else {
-                for (int r = 0; r < h; r++) {
-                    int s = src + r * k;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * MR + r] = a[s + p];
-                    }
-                }
-                zeroPadding(dst, base, kc, MR, h);
-            }
-        }
-    }
-
-    /**
-     * packA for A stored [k, m], where the MR values of a strip for one p are already contiguous. p is
-     * outermost, so A is read one contiguous run of mc floats after another: strip by strip (the former
-     * order) read 32 bytes per row of A, rows m floats apart, and for m a multiple of 512 those rows share
-     * two sets of L1; a 512x128x4096 TN product spent 36% of its time packing. Each copy of eight is
-     * unrolled, which C2 turns into one 256-bit move. Not a 256-bit FloatVector: a second species in the
-     * same JVM splits the type profiles of the shared FloatVector methods, and C2 then boxes vectors in
-     * other kernels (see VectorTyping).
-     */
-    private static void packTransposedA(float[] a, int aOff, int m, int ic, int mc, int pc, int kc, float[] dst) {
-        int full = mc / MR * MR;
-        for (int p = 0; p < kc; p++) {
-            int sp = aOff + (pc + p) * m + ic;
-            for (int ir = 0; ir < full; ir += MR) {
-                int s = sp + ir;
-                int d = ir * kc + p * MR;
-                dst[d] = a[s];
-                dst[d + 1] = a[s + 1];
-                dst[d + 2] = a[s + 2];
-                dst[d + 3] = a[s + 3];
-                dst[d + 4] = a[s + 4];
-                dst[d + 5] = a[s + 5];
-                dst[d + 6] = a[s + 6];
-                dst[d + 7] = a[s + 7];
-            }
-        }
-        if (full < mc) {
-            int h = mc - full;
-            int base = full * kc;
-            for (int p = 0; p < kc; p++) {
-                int sp = aOff + (pc + p) * m + ic + full;
-                for (int r = 0; r < h; r++) {
-                    dst[base + p * MR + r] = a[sp + r];
-                }
-            }
-            zeroPadding(dst, base, kc, MR, h);
-        }
-    }
-
-    /**
-     * Zeroes the padding of a packed strip at base past its last row of A or column of B: entries
-     * filled..width-1 of each of its kc runs of width (MR for A, NR for B). Arrays.fill rather than a
-     * loop of our own, for startup's sake: the warm-up's edge strips are one row or column wide, so a
-     * padding loop ran most of their iterations, and its back-edge count made C2 compile packB three
-     * times (twice on-stack) ahead of the micro-kernel, while the first training step waited for it.
-     */
-    private static void zeroPadding(float[] dst, int base, int kc, int width, int filled) {
-        if (filled == width) {
-            return;
-        }
-        for (int p = 0; p < kc; p++) {
-            Arrays.fill(dst, base + p * width + filled, base + p * width + width, 0f);
-        }
-    }
-
-    /**
-     * dst[d + p * stride + r] = src[s + r * ld + p] for r < 8, p < kc: eight rows of a row-major matrix
-     * interleaved, p outermost, so the writes are sequential runs of eight.
-     */
-    private static void packRows8(float[] src, int s, int ld, int kc, float[] dst, int d, int stride) {
-        int s0 = s, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
-        for (int p = 0; p < kc; p++) {
-            int o = d + p * stride;
-            dst[o] = src[s0 + p];
-            dst[o + 1] = src[s1 + p];
-            dst[o + 2] = src[s2 + p];
-            dst[o + 3] = src[s3 + p];
-            dst[o + 4] = src[s4 + p];
-            dst[o + 5] = src[s5 + p];
-            dst[o + 6] = src[s6 + p];
-            dst[o + 7] = src[s7 + p];
-        }
-    }
-
-    /**
-     * The MR x NR register tile over kc steps, stored (or with accumulate, added) to the tile of the
-     * C block at off: MR rows of NR floats, contiguous. Accumulators are separate locals so C2 keeps
-     * all of them in vector registers. The tile goes straight from them to the block, with no call:
-     * C2 compiles this method from its hot k loop, when the code after it has barely run, and might
-     * judge a helper taking FloatVector arguments cold, not inline it, and box every vector.
-     */
-    private static void kernel(int kc, float[] pa, int aOff, float[] pb, int bOff,
-                               float[] block, int off, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
-        FloatVector c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00;
-        FloatVector c40 = c00, c41 = c00;
-        FloatVector c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00;
-        FloatVector c70 = c00, c71 = c00;
-        FloatVector b0, b1, av;
-        // Two steps of k per iteration: C2 spends 12 instructions per iteration on the loop itself (index
-        // arithmetic, compare, branch) next to 26 for a step's loads and fmas, and it does not unroll a loop
-        // this large. Those instructions compete with the fmas for the core's issue slots, which a busy
-        // sibling hyperthread also takes: unrolled, N = 1024 products measured 13% faster (median of 60
-        // alternating pairs with GemmAB, 51 of them faster), N = 512 and 2048 3-4%. Four steps gained no more.
-        // The loop for an odd last step repeats a step's lines on purpose: sharing them would take a call
-        // passing sixteen accumulators, which C2 might not inline and would then box (see above).
-        int p = 0;
-        for (int unrolled = kc & ~1; p < unrolled; p += 2) {
-            int bo = bOff + p * NR;
-            int ao = aOff + p * MR;
-            b0 = FloatVector.fromArray(SPECIES, pb, bo);
-            b1 = FloatVector.fromArray(SPECIES, pb, bo + VLEN);
-            av = FloatVector.broadcast(SPECIES, pa[ao]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 6]);
-            c60 = av.fma(b0, c60);
-            c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 7]);
-            c70 = av.fma(b0, c70);
-            c71 = av.fma(b1, c71);
-            b0 = FloatVector.fromArray(SPECIES, pb, bo + NR);
-            b1 = FloatVector.fromArray(SPECIES, pb, bo + NR + VLEN);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 6]);
-            c60 = av.fma(b0, c60);
-            c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(SPECIES, pa[ao + MR + 7]);
-            c70 = av.fma(b0, c70);
-            c71 = av.fma(b1, c71);
-        }
-        for (; p < kc; p++) {
-            int bo = bOff + p * NR;
-            int ao = aOff + p * MR;
-            b0 = FloatVector.fromArray(SPECIES, pb, bo);
-            b1 = FloatVector.fromArray(SPECIES, pb, bo + VLEN);
-            av = FloatVector.broadcast(SPECIES, pa[ao]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 6]);
-            c60 = av.fma(b0, c60);
-            c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(SPECIES, pa[ao + 7]);
-            c70 = av.fma(b0, c70);
-            c71 = av.fma(b1, c71);
-        }
-        // Each store is of an add's result, never of an accumulator itself (see VectorTyping): with a
-        // store of the loop-carried accumulator, about half of the JVM runs of a char-LSTM training ran
-        // every GEMM 5-8x slower. The add is the accumulation where there is one, else of zero.
-        FloatVector zero = FloatVector.zero(SPECIES);
-        c00.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 0 * VLEN) : zero).intoArray(block, off + 0 * VLEN);
-        c01.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 1 * VLEN) : zero).intoArray(block, off + 1 * VLEN);
-        c10.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 2 * VLEN) : zero).intoArray(block, off + 2 * VLEN);
-        c11.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 3 * VLEN) : zero).intoArray(block, off + 3 * VLEN);
-        c20.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 4 * VLEN) : zero).intoArray(block, off + 4 * VLEN);
-        c21.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 5 * VLEN) : zero).intoArray(block, off + 5 * VLEN);
-        c30.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 6 * VLEN) : zero).intoArray(block, off + 6 * VLEN);
-        c31.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 7 * VLEN) : zero).intoArray(block, off + 7 * VLEN);
-        c40.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 8 * VLEN) : zero).intoArray(block, off + 8 * VLEN);
-        c41.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 9 * VLEN) : zero).intoArray(block, off + 9 * VLEN);
-        c50.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 10 * VLEN) : zero).intoArray(block, off + 10 * VLEN);
-        c51.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 11 * VLEN) : zero).intoArray(block, off + 11 * VLEN);
-        c60.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 12 * VLEN) : zero).intoArray(block, off + 12 * VLEN);
-        c61.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 13 * VLEN) : zero).intoArray(block, off + 13 * VLEN);
-        c70.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 14 * VLEN) : zero).intoArray(block, off + 14 * VLEN);
-        c71.add(accumulate ? FloatVector.fromArray(SPECIES, block, off + 15 * VLEN) : zero).intoArray(block, off + 15 * VLEN);
     }
 
     /** C = beta * C, the whole result when k == 0 or alpha == 0. */
