@@ -92,6 +92,9 @@ final class CharTraining {
 
         Backends.Selection selection = Backends.open(c.backend);
         try (Backend be = selection.backend()) {
+            if (be.kind() != dev.myelin.backend.BackendKind.CPU) {
+                dev.myelin.backend.cpu.CpuWarmUp.stop(); // Main started it, in case the CPU would run
+            }
             if (!c.json) {
                 out.printf("backend: %s%n", be.description());
                 out.flush();

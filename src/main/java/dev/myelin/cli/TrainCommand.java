@@ -182,6 +182,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean auto = choice.isEmpty() || choice.equals("auto");
         if (choice.equals("cpu") || auto) {
             dev.myelin.backend.cpu.CpuWarmUp.start(warmUpKernels);
+        } else {
+            dev.myelin.backend.cpu.CpuWarmUp.stop(); // Main started it before the flags were parsed
         }
         if (!choice.equals("cpu")) {
             java.util.concurrent.CompletableFuture.runAsync(() -> {

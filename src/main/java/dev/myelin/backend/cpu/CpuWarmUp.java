@@ -25,33 +25,64 @@ public final class CpuWarmUp {
     /** Which kernels a run will use: every run multiplies matrices, a CNN also convolves. */
     public enum Kernels { DENSE, CONVOLUTION }
 
-    private static volatile Thread thread;
-    private static volatile boolean stopped;
+    /** The process's warm-up, the one the static methods drive. */
+    private static final CpuWarmUp PROCESS = new CpuWarmUp();
 
-    private CpuWarmUp() {
+    private volatile Thread thread;
+    private volatile boolean stopped;
+    /** Whether the convolution kernels are to be warmed too: a run may ask for them after starting dense. */
+    private volatile boolean convolution;
+    /** Whether a warm-up thread is still going to read {@link #convolution}; guarded by this object's lock. */
+    private boolean running;
+    /** Rounds that included the convolution kernels (for tests). */
+    private volatile long convolutionRounds;
+
+    CpuWarmUp() {
     }
 
-    /** Starts warming on a daemon thread, once per process; returns at once. No-op without the Vector API. */
-    public static synchronized void start(Kernels kernels) {
-        if (thread != null || !VectorSupport.available()) {
-            return;
-        }
-        Thread t = new Thread(() -> run(kernels == Kernels.CONVOLUTION), "myelin-cpu-warmup");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+    /**
+     * Starts warming on a daemon thread, once per process; returns at once. No-op without the Vector API.
+     * Asking for {@link Kernels#CONVOLUTION} after a dense start adds them to the warm-up, restarting it if it
+     * had already finished (the CLI starts dense before it has parsed which model will run).
+     */
+    public static void start(Kernels kernels) {
+        PROCESS.begin(kernels);
     }
 
     /**
      * Ends a started warm-up after its current round: for a caller that started it on a guess (train with
      * {@code auto}, before probing has said whether a GPU will run) and then learned the CPU will not.
+     * A warm-up stopped stays stopped.
      */
     public static void stop() {
-        stopped = true;
+        PROCESS.end();
     }
 
     /** Waits for a started warm-up to finish (at most its few-second cap); returns at once if none was started. */
     public static void awaitDone() {
+        PROCESS.await();
+    }
+
+    synchronized void begin(Kernels kernels) {
+        if (!VectorSupport.available()) {
+            return;
+        }
+        boolean addsConvolution = kernels == Kernels.CONVOLUTION && !convolution;
+        convolution |= kernels == Kernels.CONVOLUTION;
+        if (thread == null || (addsConvolution && !running && !stopped)) {
+            running = true;
+            Thread t = new Thread(this::run, "myelin-cpu-warmup");
+            t.setDaemon(true);
+            thread = t;
+            t.start();
+        }
+    }
+
+    void end() {
+        stopped = true;
+    }
+
+    void await() {
         Thread t = thread;
         if (t == null) {
             return;
@@ -63,7 +94,11 @@ public final class CpuWarmUp {
         }
     }
 
-    private static void run(boolean convolution) {
+    long convolutionRounds() {
+        return convolutionRounds;
+    }
+
+    private void run() {
         VectorSgemm.WarmUp gemm = new VectorSgemm.WarmUp();
         int length = 51; // whole vectors (of 4, 8 or 16 floats) and a scalar tail
         float[] p = new float[length];
@@ -74,16 +109,32 @@ public final class CpuWarmUp {
         for (int i = 0; i < length; i++) {
             p[i] = (i % 3) - 1f;
         }
-        ConvWarmUp conv = convolution ? new ConvWarmUp() : null;
+        ConvWarmUp conv = null;
         long start = System.nanoTime();
         int fast = 0;
-        for (long round = 0; fast < FAST_ROUNDS && !stopped && System.nanoTime() - start < MAX_NANOS; round++) {
+        for (long round = 0; ; round++) {
+            if (conv == null && convolution) {
+                conv = new ConvWarmUp();
+                fast = 0; // the dense rounds' speed says nothing of the convolution kernels
+            }
+            if (fast >= FAST_ROUNDS || stopped || System.nanoTime() - start >= MAX_NANOS) {
+                // Decided under the lock begin() takes, so a request for the convolution kernels made
+                // meanwhile is either seen here or finds the warm-up ended and starts it again.
+                synchronized (this) {
+                    if (!convolution || conv != null || stopped || System.nanoTime() - start >= MAX_NANOS) {
+                        running = false;
+                        break;
+                    }
+                }
+                continue;
+            }
             long t0 = System.nanoTime();
             gemm.once();
             VectorAdam.update(p, g, m, v, 0, length, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1e-3f, 1f);
             VectorActivations.reluBackward(p, g, v, 0, length);
             if (conv != null) {
                 conv.once();
+                convolutionRounds++;
             }
             long elapsed = System.nanoTime() - t0;
             fast = elapsed < COMPILED_NANOS ? fast + 1 : 0;
