@@ -86,17 +86,17 @@ final class SgemmPacking {
 
     /**
      * Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-row strips, each kc columns of MR contiguous floats,
-     * zero-padded past mc. Strip starting at row ir begins at ir * kc.
+     * zero-padded past mc. Strip starting at row ir begins at dstOff + ir * kc.
      */
     static void packA(boolean transA, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc,
-                              float[] dst) {
+                              float[] dst, int dstOff) {
         if (transA) {
-            packTransposedA(a, aOff, m, ic, mc, pc, kc, dst);
+            packTransposedA(a, aOff, m, ic, mc, pc, kc, dst, dstOff);
             return;
         }
         for (int ir = 0; ir < mc; ir += MR) {
             int h = Math.min(MR, mc - ir);
-            int base = ir * kc;
+            int base = dstOff + ir * kc;
             // A is [m, k]: interleave MR rows into the strip, as packB does for a transposed B.
             int src = aOff + (ic + ir) * k + pc;
             if (h == MR) {
@@ -122,13 +122,14 @@ final class SgemmPacking {
      * same JVM splits the type profiles of the shared FloatVector methods, and C2 then boxes vectors in
      * other kernels (see VectorTyping).
      */
-    private static void packTransposedA(float[] a, int aOff, int m, int ic, int mc, int pc, int kc, float[] dst) {
+    private static void packTransposedA(float[] a, int aOff, int m, int ic, int mc, int pc, int kc, float[] dst,
+                                        int dstOff) {
         int full = mc / MR * MR;
         for (int p = 0; p < kc; p++) {
             int sp = aOff + (pc + p) * m + ic;
             for (int ir = 0; ir < full; ir += MR) {
                 int s = sp + ir;
-                int d = ir * kc + p * MR;
+                int d = dstOff + ir * kc + p * MR;
                 dst[d] = a[s];
                 dst[d + 1] = a[s + 1];
                 dst[d + 2] = a[s + 2];
@@ -141,7 +142,7 @@ final class SgemmPacking {
         }
         if (full < mc) {
             int h = mc - full;
-            int base = full * kc;
+            int base = dstOff + full * kc;
             for (int p = 0; p < kc; p++) {
                 int sp = aOff + (pc + p) * m + ic + full;
                 for (int r = 0; r < h; r++) {

@@ -65,7 +65,20 @@ final class VectorSgemm {
 
     /** Units per thread in {@link #computeShared}, at the least: what the claiming balances. */
     private static final int SHARED_MIN_UNITS = 4;
+    /** Multiply-adds for a claimed split (512^3, ~1 ms), at the least: its extra parallel region is lost in them. */
     private static final long SHARED_MIN_MACS = 1L << 27;
+    /**
+     * Floats of each operand packed whole by {@link #computePrepacked}, at most: 16 MiB each, both operands
+     * of a 2048 product. The buffers are kept per calling thread, like the B buffer, and never shrink.
+     */
+    private static final int PREPACKED_MAX_FLOATS = Integer.getInteger("myelin.prepacked", 4 << 20);
+    /** Columns of C per unit of {@link #computePrepacked}: a 1024 product is 16 units. */
+    private static final int UNIT_COLUMNS = 256;
+    /**
+     * Units per thread in {@link #computePrepacked}, at the least: 512 products, at four units in all,
+     * measured 3% slower pre-packed than split evenly.
+     */
+    private static final int PREPACKED_MIN_UNITS = 4;
 
     /** Below this many multiply-adds the fork/join hand-off costs more than the second core gives. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
@@ -76,10 +89,23 @@ final class VectorSgemm {
     private static final class Workspace {
         final float[] packedA = new float[roundUp(MC, MR) * KC];
         float[] packedB = new float[0];
-        /** The MC x NC block of C being summed over k, tile after tile (see computeRows). */
-        final float[] blockC = new float[roundUp(MC, MR) * roundUp(NC, NR)];
+        /** All of op(A), for computePrepacked: empty until the first such product. */
+        float[] prepackedA = new float[0];
+        /** The block of C being summed over k, tile after tile (see computeRows): MC x NC, or MC x UNIT_COLUMNS. */
+        final float[] blockC = new float[roundUp(MC, MR) * roundUp(Math.max(NC, UNIT_COLUMNS), NR)];
 
-        /** The B buffer, grown to at least {@code floats}; it never shrinks, so its peak is B_PANEL_FLOATS. */
+        /** The buffer for all of op(A), grown to at least {@code floats}; at most PREPACKED_MAX_FLOATS. */
+        float[] prepackedA(int floats) {
+            if (prepackedA.length < floats) {
+                prepackedA = new float[floats];
+            }
+            return prepackedA;
+        }
+
+        /**
+         * The B buffer, grown to at least {@code floats}; it never shrinks, so its peak is the larger of
+         * B_PANEL_FLOATS and PREPACKED_MAX_FLOATS.
+         */
         float[] packedB(int floats) {
             if (packedB.length < floats) {
                 packedB = new float[floats];
@@ -109,20 +135,59 @@ final class VectorSgemm {
             scale(c, cOff, m * n, beta);
             return;
         }
+        switch (split(m, n, k, Parallel.threads())) {
+            case SERIAL -> compute(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, 0, m, 0, n);
+            case PREPACKED -> computePrepacked(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+            case SHARED_B -> computeShared(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+            case EVEN -> computeEvenSplit(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+        }
+    }
+
+    /** How a product is divided among the CPU threads; see {@link #split}. */
+    enum Split {
+        /** On the calling thread alone. */
+        SERIAL,
+        /** {@link #computePrepacked}: both operands packed whole, C in small units claimed by free threads. */
+        PREPACKED,
+        /** {@link #computeShared}: B packed a block at a time, C in blocks of rows claimed by free threads. */
+        SHARED_B,
+        /** {@link #computeEvenSplit}: one contiguous share of C per thread, each packing its own operands. */
+        EVEN
+    }
+
+    /**
+     * The division for a product on this many threads. A product too small for a second core to pay is
+     * serial. A large one whose packed operands fit PREPACKED_MAX_FLOATS each, with at least
+     * PREPACKED_MIN_UNITS units per thread, is pre-packed; one too large for that but with rows for
+     * SHARED_MIN_UNITS blocks per thread shares B; the rest split evenly.
+     */
+    static Split split(int m, int n, int k, int threads) {
+        long macs = (long) m * n * k;
+        if (threads == 1 || macs < PARALLEL_MIN_MACS) {
+            return Split.SERIAL;
+        }
+        if (macs >= SHARED_MIN_MACS
+                && (long) ceilDiv(m, MC) * ceilDiv(n, UNIT_COLUMNS) >= (long) PREPACKED_MIN_UNITS * threads
+                && (long) roundUp(m, MR) * k <= PREPACKED_MAX_FLOATS
+                && (long) k * roundUp(n, NR) <= PREPACKED_MAX_FLOATS) {
+            return Split.PREPACKED;
+        }
+        if (macs >= SHARED_MIN_MACS && m >= SHARED_MIN_UNITS * threads * MC) {
+            return Split.SHARED_B;
+        }
+        return Split.EVEN;
+    }
+
+    /**
+     * Splits the dimension whose tile count divides most evenly among the threads; a tie goes to the
+     * longer side. Splitting columns repeats A's packing per thread, rows repeat B's; both are O(size
+     * of the operand), small next to the O(m*n*k) work of the products that come here.
+     */
+    private static void computeEvenSplit(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                         float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        int threads = Parallel.threads();
         int rowUnits = ceilDiv(m, MR);
         int colUnits = ceilDiv(n, NR);
-        int threads = Parallel.threads();
-        if (threads == 1 || (long) m * n * k < PARALLEL_MIN_MACS) {
-            compute(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, 0, m, 0, n);
-            return;
-        }
-        if (sharesB(m, n, k, threads)) {
-            computeShared(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
-            return;
-        }
-        // Split the dimension whose tile count divides most evenly among the threads; a tie goes to
-        // the longer side. Splitting columns repeats A's packing per thread, rows repeat B's; both
-        // are O(size of the operand), small next to the O(m*n*k) work.
         boolean splitColumns = imbalance(colUnits, threads) < imbalance(rowUnits, threads)
                 || (imbalance(colUnits, threads) == imbalance(rowUnits, threads) && n >= m);
         long costPerUnit = splitColumns ? (long) m * k * NR : (long) n * k * MR;
@@ -167,7 +232,7 @@ final class VectorSgemm {
         void once() {
             for (int op = 0; op < 2; op++) {
                 boolean trans = op == 1;
-                SgemmPacking.packA(trans, a, 0, M, K, 0, M, 0, K, packedA);
+                SgemmPacking.packA(trans, a, 0, M, K, 0, M, 0, K, packedA, 0);
                 SgemmPacking.packB(trans, b, 0, N, K, 0, K, 0, N, packedB, 0);
             }
             SgemmMicroKernel.multiply(K, packedA, 0, packedB, 0, block, 0, false);
@@ -186,6 +251,71 @@ final class VectorSgemm {
                 compute((op & 2) != 0, (op & 1) != 0, M, N, K, 1f, a, 0, b, 0, 0f, c, 0, 0, M, 0, N);
             }
         }
+    }
+
+    /**
+     * The product with both operands packed whole, once, by all threads together, then C computed in
+     * units of MC rows by UNIT_COLUMNS columns, each claimed by whichever thread is free. The even split
+     * packs all of op(A) on every thread and waits at its end for the slower core (7% of a 1024 product's
+     * time, median over 365 products); here A is packed once, and units of a sixteenth of the product
+     * let the faster core take more. Bit for bit the serial product: each element of C is computed by
+     * one thread, over the same panels in the same order.
+     */
+    private static void computePrepacked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                         float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        int kcStep = panelDepth(k);
+        int panels = ceilDiv(k, kcStep);
+        int rowBlocks = ceilDiv(m, MC);
+        int ncPadded = roundUp(n, NR);
+        Workspace caller = WORKSPACE.get();
+        float[] packedA = caller.prepackedA(roundUp(m, MR) * k);
+        float[] packedB = caller.packedB(k * ncPadded);
+        // Packing jobs: one per (block of rows, panel of k) of A, then one per panel of k of B.
+        Parallel.forEach(rowBlocks * panels + panels, (long) MC * kcStep, (from, to) -> {
+            for (int job = from; job < to; job++) {
+                if (job < rowBlocks * panels) {
+                    int ic = job / panels * MC;
+                    int pc = job % panels * kcStep;
+                    int mc = Math.min(MC, m - ic);
+                    SgemmPacking.packA(transA, a, aOff, m, k, ic, mc, pc, Math.min(kcStep, k - pc), packedA,
+                            ic * k + pc * roundUp(mc, MR));
+                } else {
+                    int pc = (job - rowBlocks * panels) * kcStep;
+                    SgemmPacking.packB(transB, b, bOff, n, k, pc, Math.min(kcStep, k - pc), 0, n, packedB, pc * ncPadded);
+                }
+            }
+        });
+        int colBlocks = ceilDiv(n, UNIT_COLUMNS);
+        Parallel.forEach(rowBlocks * colBlocks, (long) MC * k * UNIT_COLUMNS, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int ic = u / colBlocks * MC;
+                int jc = u % colBlocks * UNIT_COLUMNS;
+                computeUnit(m, n, k, kcStep, alpha, beta, c, cOff, ic, jc, Math.min(UNIT_COLUMNS, n - jc),
+                        packedA, packedB, ncPadded, WORKSPACE.get().blockC);
+            }
+        });
+    }
+
+    /** C[ic:ic+MC, jc:jc+nc] from the pre-packed operands (see computePrepacked), all of k. */
+    private static void computeUnit(int m, int n, int k, int kcStep, float alpha, float beta, float[] c, int cOff,
+                                    int ic, int jc, int nc, float[] packedA, float[] packedB, int ncPadded,
+                                    float[] blockC) {
+        int mc = Math.min(MC, m - ic);
+        int mcPadded = roundUp(mc, MR);
+        for (int pc = 0; pc < k; pc += kcStep) {
+            int kc = Math.min(kcStep, k - pc);
+            boolean accumulate = pc > 0;
+            int aBlock = ic * k + pc * mcPadded;
+            int panel = pc * ncPadded;
+            for (int jr = 0; jr < nc; jr += NR) {
+                int bOff = panel + (jc + jr) * kc;
+                int tiles = jr * mcPadded;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    SgemmMicroKernel.multiply(kc, packedA, aBlock + ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
+                }
+            }
+        }
+        writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
     }
 
     /**
@@ -216,15 +346,6 @@ final class VectorSgemm {
                     a, aOff, beta, c, cOff, from * MC, Math.min(m, to * MC), col, nc, ncPadded,
                     packedB, WORKSPACE.get()));
         }
-    }
-
-    /**
-     * Whether a product runs as {@link #computeShared}: rows for {@link #SHARED_MIN_UNITS} units of MC
-     * per thread (2048 rows with two threads), and enough work (512^3 multiply-adds, ~1 ms) that the
-     * second parallel region, for packing B, is lost in it.
-     */
-    static boolean sharesB(int m, int n, int k, int threads) {
-        return threads > 1 && m >= SHARED_MIN_UNITS * threads * MC && (long) m * n * k >= SHARED_MIN_MACS;
     }
 
     /** The product on the calling thread alone, whatever its size: what the threaded paths must reproduce. */
@@ -299,7 +420,7 @@ final class VectorSgemm {
                 int kc = Math.min(kcStep, k - pc);
                 // The first panel of k overwrites the block; later panels accumulate into it.
                 boolean accumulate = pc > 0;
-                SgemmPacking.packA(transA, a, aOff, m, k, ic, mc, pc, kc, packedA);
+                SgemmPacking.packA(transA, a, aOff, m, k, ic, mc, pc, kc, packedA, 0);
                 int panel = pc * ncPadded;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int bOff = panel + jr * kc;

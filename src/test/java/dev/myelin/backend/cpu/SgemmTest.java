@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -176,12 +177,31 @@ class SgemmTest {
         return cases.stream();
     }
 
+    @Test
+    void productsAreSplitAsDocumented() {
+        assumeTrue(VectorSupport.available(), "Vector API not enabled");
+        assumeTrue(Stream.of("kc", "mc", "nc", "bpanel", "prepacked").allMatch(p -> System.getProperty("myelin." + p) == null),
+                "block sizes set by myelin.* properties: the splits below are those of the default sizes");
+        assertThat(VectorSgemm.split(1024, 1024, 1024, 1)).isEqualTo(VectorSgemm.Split.SERIAL);
+        assertThat(VectorSgemm.split(32, 64, 64, 2)).isEqualTo(VectorSgemm.Split.SERIAL);
+        // 512: four units in all, too few for two threads to balance.
+        assertThat(VectorSgemm.split(512, 512, 512, 2)).isEqualTo(VectorSgemm.Split.EVEN);
+        assertThat(VectorSgemm.split(1024, 1024, 1024, 2)).isEqualTo(VectorSgemm.Split.PREPACKED);
+        assertThat(VectorSgemm.split(2048, 2048, 2048, 2)).isEqualTo(VectorSgemm.Split.PREPACKED);
+        // Operands of 16M floats: packed a block of B at a time, shared.
+        assertThat(VectorSgemm.split(4096, 4096, 4096, 2)).isEqualTo(VectorSgemm.Split.SHARED_B);
+        // W4's hidden layer: 256 rows, too few for shared blocks, and a B of 16M floats.
+        assertThat(VectorSgemm.split(256, 4096, 4096, 2)).isEqualTo(VectorSgemm.Split.EVEN);
+        // The MNIST MLP's first layer: too little work for the claimed splits.
+        assertThat(VectorSgemm.split(128, 512, 784, 2)).isEqualTo(VectorSgemm.Split.EVEN);
+    }
+
     /**
-     * The threaded products (rows of C claimed unit by unit from a shared packed B, or an even split)
-     * give the serial product bit for bit: each element is summed by one thread over the same panels
-     * in the same order. The first product has the fewest rows (12 past a multiple of 256) that take the
-     * shared path: 2060 with two threads, eight units of 256 rows and a ninth of 12. 1100 columns span
-     * two blocks of B, the second partial. The second product, 100 rows, takes the even split.
+     * The threaded products give the serial product bit for bit: each element is summed by one thread
+     * over the same panels in the same order. One product per parallel split, the rows grown from 12 past
+     * a multiple of 256 (a last, partial block of rows) until the split is the one wanted; 1100 columns
+     * end in a partial unit and a partial block of B, 530 of k in three unequal panels. Pre-packed: 524
+     * rows with two threads. Shared B: 7948 rows, where A outgrows the pre-packed limit. Even: 100 rows.
      */
     @ParameterizedTest(name = "tA={0} tB={1} beta={2}")
     @MethodSource("transposesAndBetas")
@@ -189,13 +209,13 @@ class SgemmTest {
         assumeTrue(VectorSupport.available(), "Vector API not enabled");
         assumeTrue(Parallel.threads() > 1, "one CPU thread (myelin.threads or the core count): nothing runs in parallel");
         int n = 1100, k = 530;
-        assertThat(VectorSgemm.sharesB(2060, n, k, 2)).isTrue();
-        assertThat(VectorSgemm.sharesB(100, n, k, 2)).isFalse();
-        int shared = 12;
-        while (!VectorSgemm.sharesB(shared, n, k, Parallel.threads())) {
-            shared += 256;
-        }
-        for (int m : new int[] {shared, 100}) {
+        for (VectorSgemm.Split split : new VectorSgemm.Split[] {
+                VectorSgemm.Split.PREPACKED, VectorSgemm.Split.SHARED_B, VectorSgemm.Split.EVEN}) {
+            int m = split == VectorSgemm.Split.EVEN ? 100 : 12;
+            while (VectorSgemm.split(m, n, k, Parallel.threads()) != split) {
+                m += 256;
+                assertThat(m).as("rows for the %s split", split).isLessThan(1 << 16);
+            }
             SplittableRandom rnd = new SplittableRandom(m + (ta ? 1 : 0) + (tb ? 2 : 0));
             float[] a = random(rnd, m * k);
             float[] b = random(rnd, k * n);
