@@ -15,8 +15,10 @@
 #   W6  char-transformer (4 layers, dim 128, 4 heads, context 128, batch 32, Adam): the same
 # Each peer runs in its fastest configuration, chosen by a short probe of the settings (torch threads,
 # OpenBLAS threads, OpenBLAS core type). Figures are medians of --runs runs (default 3); W1 runs at
-# least 5, alternating the two sides, since one core of this shared machine can run at half the other's
-# speed for seconds at a time and a single GEMM measurement lands in one such phase or the other.
+# least 9, alternating the two sides (numpy first in odd runs, Myelin first in even ones), since this
+# shared machine's speed moves by up to 2x in phases of a few seconds (a trace of one JVM's 1024 products
+# gave half-second medians from 146 to 306 GFLOP/s) and a single GEMM measurement lands in one such phase
+# or another.
 #
 # Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--text FILE] [--char-steps N] [--seeds N]
 #                              [--only W1,...,W6]
@@ -96,10 +98,15 @@ if [[ "$only" == *W1* ]]; then
             done
         done
         core="${best_cfg%%:*}"; t="${best_cfg##*:}"
-        for r in $(seq "$(( runs > 5 ? runs : 5 ))"); do
+        w1_numpy() {
             g=$(with_core "$core" OPENBLAS_NUM_THREADS=$t $py benchmarks/gemm_numpy.py --reps 5 "$n" | awk '/GFLOP/ {for (i=1;i<=NF;i++) if ($i ~ /GFLOP/) print $(i-1)}' | head -n 1)
             record W1 numpy "N=$n coretype=$core threads=$t" "{\"n\":$n,\"gflops\":$g}"
+        }
+        w1_myelin() {
             record W1 myelin "N=$n" "$("${myelin[@]}" bench gemm --m "$n" --n "$n" --k "$n" --backend cpu --warmup 5 --reps 10 --json 2>/dev/null)"
+        }
+        for r in $(seq "$(( runs > 9 ? runs : 9 ))"); do
+            if (( r % 2 == 1 )); then w1_numpy; w1_myelin; else w1_myelin; w1_numpy; fi
         done
     done
 fi
