@@ -50,7 +50,7 @@ final class VectorSgemm {
     /** Columns of the register tile: two vectors (32 floats with 512-bit vectors). */
     static final int NR = 2 * VLEN;
     /** Depth of a packed panel: a B strip (KC x NR) is 32 KiB with 512-bit vectors, in a 48 KiB L1. */
-    // The block sizes read system properties (myelin.kc, .mc, .nc, .bpanel) only so that they can be
+    // The block sizes read system properties (myelin.kc, .mc, .nc, .bpanel, .prepacked) only so that they can be
     // tuned, and tests run with tiny blocks, without a rebuild; static finals still fold into the code.
     static final int KC = Integer.getInteger("myelin.kc", 256);
     /**
