@@ -72,11 +72,17 @@ final class VectorSgemm {
      * of a 2048 product. The buffers are kept per calling thread, like the B buffer, and never shrink.
      */
     private static final int PREPACKED_MAX_FLOATS = Integer.getInteger("myelin.prepacked", 4 << 20);
-    /** Columns of C per unit of {@link #computePrepacked}: a 1024 product is 16 units. */
+    /** Columns of C per unit of {@link #computePrepacked}. */
     private static final int UNIT_COLUMNS = 256;
     /**
-     * Units per thread in {@link #computePrepacked}, at the least: 512 products, at four units in all,
-     * measured 3% slower pre-packed than split evenly.
+     * Units per block of MC rows in {@link #computePrepacked}: units of 128 rows by 256 columns, 32 in a
+     * 1024 product. Against units of 256 rows GemmAB measured N = 1024 1.044, 1.034 and 1.030 (60 pairs
+     * each; 42, 36 and 31 faster), N = 2048 1.015; units of 64 rows gained nothing more (1.012).
+     */
+    private static final int UNITS_PER_ROW_BLOCK = 2;
+    /**
+     * Blocks of MC rows by UNIT_COLUMNS columns per thread in {@link #computePrepacked}, at the least: 512
+     * products, at four such blocks in all, measured 3% slower pre-packed than split evenly.
      */
     private static final int PREPACKED_MIN_UNITS = 4;
 
@@ -238,8 +244,8 @@ final class VectorSgemm {
             SgemmMicroKernel.multiply(K, packedA, 0, packedB, 0, block, 0, false);
             // An odd k too: the kernel's loop takes k two steps at a time and the last, odd step apart.
             SgemmMicroKernel.multiply(K - 1, packedA, 0, packedB, 0, block, 0, true);
-            writeBack(block, M, roundUp(M, MR), N, 1f, 0f, c, 0, N);
-            writeBack(block, M, roundUp(M, MR), N, 0.5f, 1f, c, 0, N);
+            writeBack(block, 0, M, roundUp(M, MR), N, 1f, 0f, c, 0, N);
+            writeBack(block, 0, M, roundUp(M, MR), N, 0.5f, 1f, c, 0, N);
         }
 
         /**
@@ -255,10 +261,11 @@ final class VectorSgemm {
 
     /**
      * The product with both operands packed whole, once, by all threads together, then C computed in
-     * units of MC rows by UNIT_COLUMNS columns, each claimed by whichever thread is free. The even split
+     * units of MC / UNITS_PER_ROW_BLOCK rows by UNIT_COLUMNS columns, each claimed by whichever thread is
+     * free. The even split
      * packs all of op(A) on every thread and waits at its end for the slower core (7% of a 1024 product's
-     * time, median over 365 products); here A is packed once, and units of a sixteenth of the product
-     * let the faster core take more. Bit for bit the serial product: each element of C is computed by
+     * time, median over 365 products); here A is packed once, and units of a thirty-second of a 1024
+     * product let the faster core take more. Bit for bit the serial product: each element of C is computed by
      * one thread, over the same panels in the same order.
      */
     private static void computePrepacked(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -286,22 +293,31 @@ final class VectorSgemm {
             }
         });
         int colBlocks = ceilDiv(n, UNIT_COLUMNS);
-        Parallel.forEach(rowBlocks * colBlocks, (long) MC * k * UNIT_COLUMNS, (from, to) -> {
+        int rowUnits = rowBlocks * UNITS_PER_ROW_BLOCK;
+        Parallel.forEach(rowUnits * colBlocks, (long) MC / UNITS_PER_ROW_BLOCK * k * UNIT_COLUMNS, (from, to) -> {
             for (int u = from; u < to; u++) {
-                int ic = u / colBlocks * MC;
+                int rowUnit = u / colBlocks;
                 int jc = u % colBlocks * UNIT_COLUMNS;
-                computeUnit(m, n, k, kcStep, alpha, beta, c, cOff, ic, jc, Math.min(UNIT_COLUMNS, n - jc),
-                        packedA, packedB, ncPadded, WORKSPACE.get().blockC);
+                computeUnit(m, n, k, kcStep, alpha, beta, c, cOff, rowUnit / UNITS_PER_ROW_BLOCK * MC,
+                        rowUnit % UNITS_PER_ROW_BLOCK, jc, Math.min(UNIT_COLUMNS, n - jc), packedA, packedB, ncPadded,
+                        WORKSPACE.get().blockC);
             }
         });
     }
 
-    /** C[ic:ic+MC, jc:jc+nc] from the pre-packed operands (see computePrepacked), all of k. */
+    /**
+     * One unit of computePrepacked, all of k: C[jc:jc+nc] for part {@code part} of the rows of the block of
+     * MC rows at ic (the block split into UNITS_PER_ROW_BLOCK parts of whole tiles), from the pre-packed
+     * operands.
+     */
     private static void computeUnit(int m, int n, int k, int kcStep, float alpha, float beta, float[] c, int cOff,
-                                    int ic, int jc, int nc, float[] packedA, float[] packedB, int ncPadded,
+                                    int ic, int part, int jc, int nc, float[] packedA, float[] packedB, int ncPadded,
                                     float[] blockC) {
         int mc = Math.min(MC, m - ic);
         int mcPadded = roundUp(mc, MR);
+        int partRows = roundUp(ceilDiv(mc, UNITS_PER_ROW_BLOCK), MR);
+        int rowFrom = Math.min(mc, part * partRows);
+        int rowTo = Math.min(mc, rowFrom + partRows);
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
             boolean accumulate = pc > 0;
@@ -310,12 +326,12 @@ final class VectorSgemm {
             for (int jr = 0; jr < nc; jr += NR) {
                 int bOff = panel + (jc + jr) * kc;
                 int tiles = jr * mcPadded;
-                for (int ir = 0; ir < mc; ir += MR) {
+                for (int ir = rowFrom; ir < rowTo; ir += MR) {
                     SgemmMicroKernel.multiply(kc, packedA, aBlock + ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
                 }
             }
         }
-        writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
+        writeBack(blockC, rowFrom, rowTo, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
     }
 
     /**
@@ -430,20 +446,20 @@ final class VectorSgemm {
                     }
                 }
             }
-            writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
+            writeBack(blockC, 0, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
         }
     }
 
     /**
-     * C[cOff..] (mc x nc, row stride ldc) = alpha * block + beta * C, from the tile-major block
-     * (tile (ir, jr) at jr * mcPadded + ir * NR, each MR rows of NR). beta == 0 never reads C, so NaN
-     * left in it cannot leak through 0 * NaN.
+     * Rows [rowFrom, rowTo) of C[cOff..] (nc columns, row stride ldc) = alpha * block + beta * C, from the
+     * tile-major block (tile (ir, jr) at jr * mcPadded + ir * NR, each MR rows of NR). beta == 0 never
+     * reads C, so NaN left in it cannot leak through 0 * NaN.
      */
-    private static void writeBack(float[] block, int mc, int mcPadded, int nc, float alpha, float beta,
+    private static void writeBack(float[] block, int rowFrom, int rowTo, int mcPadded, int nc, float alpha, float beta,
                                   float[] c, int cOff, int ldc) {
         FloatVector alphaV = FloatVector.broadcast(SPECIES, alpha);
         FloatVector betaV = FloatVector.broadcast(SPECIES, beta);
-        for (int i = 0; i < mc; i++) {
+        for (int i = rowFrom; i < rowTo; i++) {
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 int src = jr * mcPadded + i * NR;
