@@ -77,7 +77,7 @@ final class VectorSgemm {
     /**
      * Units per block of MC rows in {@link #computePrepacked}: units of 128 rows by 256 columns, 32 in a
      * 1024 product. Against units of 256 rows GemmAB measured N = 1024 1.044, 1.034 and 1.030 (60 pairs
-     * each; 42, 36 and 31 faster), N = 2048 1.015; units of 64 rows gained nothing more (1.012).
+     * each; 42, 36 and 31 faster), N = 2048 1.015 and 1.039; units of 64 rows gained nothing more (1.012).
      */
     private static final int UNITS_PER_ROW_BLOCK = 2;
     /**
