@@ -22,27 +22,29 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector benchmarks/GemmAB.java \
  *     target/myelin.jar - /tmp/other.jar myelin.mc=128,myelin.threads=1 1024 200
  * </pre>
- * Arguments: jar A, its properties ({@code -} for none), jar B, its properties, N (square product), pairs.
+ * Arguments: jar A, its properties ({@code -} for none), jar B, its properties, the shape, pairs. The
+ * shape is N (a square product) or MxNxK, with {@code :TN}, {@code :NT} or {@code :TT} after it for the
+ * transposes the backward pass uses (T: that operand stored transposed, A as [K, M], B as [N, K]).
  */
 public final class GemmAB {
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            System.err.println("usage: GemmAB JAR_A PROPS_A JAR_B PROPS_B N PAIRS  (PROPS: k=v,k=v or -)");
+            System.err.println("usage: GemmAB JAR_A PROPS_A JAR_B PROPS_B N|MxNxK[:TN|NT|TT] PAIRS  (PROPS: k=v,k=v or -)");
             System.exit(2);
         }
         Method a;
         Method b;
+        Product product;
         try {
             a = load(args[0], args[1]);
             b = load(args[2], args[3]);
+            product = Product.parse(args[4]);
         } catch (IllegalArgumentException e) {
             System.err.println("GemmAB: " + e.getMessage());
             System.exit(2);
             return;
         }
-        int n = Integer.parseInt(args[4]);
         int pairs = Integer.parseInt(args[5]);
-        Product product = new Product(n);
         for (int i = 0; i < 10; i++) { // both sides compiled by C2 before anything counts
             product.gflops(a);
             product.gflops(b);
@@ -66,34 +68,72 @@ public final class GemmAB {
             ratios.add(gb / ga);
         }
         long wins = ratios.stream().filter(r -> r > 1).count();
-        System.out.printf("N=%d  A median %.1f GFLOP/s  B median %.1f GFLOP/s  median of B/A per pair %.3f  B faster in %d of %d pairs%n",
-                n, median(gflopsA), median(gflopsB), median(ratios), wins, pairs);
+        System.out.printf("%s  A median %.1f GFLOP/s  B median %.1f GFLOP/s  median of B/A per pair %.3f  B faster in %d of %d pairs%n",
+                product, median(gflopsA), median(gflopsB), median(ratios), wins, pairs);
     }
 
-    /** One n x n x n product on fixed random operands, timed. */
+    /** One m x n x k product, op(A) * op(B), on fixed random operands, timed. */
     private static final class Product {
+        final int m;
         final int n;
+        final int k;
+        final boolean transA;
+        final boolean transB;
         final float[] x;
         final float[] y;
         final float[] z;
 
-        Product(int n) {
+        /** N, or MxNxK with an optional :TN, :NT or :TT. */
+        static Product parse(String shape) {
+            String[] parts = shape.split(":", 2);
+            String ops = parts.length == 2 ? parts[1] : "NN";
+            if (!ops.matches("[NT]{2}")) {
+                throw new IllegalArgumentException(shape + ": the transposes are two letters of N and T, as in :TN");
+            }
+            String[] dims = parts[0].split("x");
+            try {
+                if (dims.length == 1) {
+                    int size = Integer.parseInt(dims[0]);
+                    return new Product(size, size, size, ops);
+                }
+                if (dims.length == 3) {
+                    return new Product(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]), Integer.parseInt(dims[2]), ops);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(shape + ": expected N or MxNxK, as in 2048 or 4096x4096x256:TN");
+        }
+
+        Product(int m, int n, int k, String ops) {
+            this.m = m;
             this.n = n;
-            x = new float[n * n];
-            y = new float[n * n];
-            z = new float[n * n];
+            this.k = k;
+            transA = ops.charAt(0) == 'T';
+            transB = ops.charAt(1) == 'T';
+            x = new float[m * k];
+            y = new float[k * n];
+            z = new float[m * n];
             Random random = new Random(1);
             for (int i = 0; i < x.length; i++) {
                 x[i] = random.nextFloat();
+            }
+            for (int i = 0; i < y.length; i++) {
                 y[i] = random.nextFloat();
             }
+        }
+
+        @Override
+        public String toString() {
+            return m == n && n == k && !transA && !transB ? "N=" + n
+                    : m + "x" + n + "x" + k + ":" + (transA ? "T" : "N") + (transB ? "T" : "N");
         }
 
         /** Runs the product with one side's sgemm; its GFLOP/s. */
         double gflops(Method sgemm) throws ReflectiveOperationException {
             long t0 = System.nanoTime();
-            sgemm.invoke(null, false, false, n, n, n, 1f, x, y, 0f, z);
-            return 2.0 * n * n * n / (System.nanoTime() - t0);
+            sgemm.invoke(null, transA, transB, m, n, k, 1f, x, y, 0f, z);
+            return 2.0 * m * n * k / (System.nanoTime() - t0);
         }
     }
 

@@ -72,19 +72,40 @@ final class VectorSgemm {
      * of a 2048 product. The buffers are kept per calling thread, like the B buffer, and never shrink.
      */
     private static final int PREPACKED_MAX_FLOATS = Integer.getInteger("myelin.prepacked", 4 << 20);
-    /** Columns of C per unit of {@link #computePrepacked}. */
+    /**
+     * Rows of op(A) per packing job of {@link #computePrepacked}, and of C per wide unit: a block of the
+     * pre-packed A, panel after panel.
+     */
+    private static final int PREPACKED_BLOCK_ROWS = 512;
+    /** Columns of C per small unit of {@link #computePrepacked}. */
     private static final int UNIT_COLUMNS = 256;
     /**
-     * Units per block of MC rows in {@link #computePrepacked}: units of 128 rows by 256 columns, 32 in a
-     * 1024 product. Against units of 256 rows GemmAB measured N = 1024 1.044, 1.034 and 1.030 (60 pairs
-     * each; 42, 36 and 31 faster), N = 2048 1.015 and 1.039; units of 64 rows gained nothing more (1.012).
+     * Rows of C per small unit of {@link #computePrepacked}: units of 128 rows by 256 columns, 32 in a 1024
+     * product. Against units of 256 rows GemmAB measured N = 1024 1.044, 1.034 and 1.030 (60 pairs each;
+     * 42, 36 and 31 faster), N = 2048 1.015 and 1.039; units of 64 rows gained nothing more (1.012).
      */
-    private static final int UNITS_PER_ROW_BLOCK = 2;
+    private static final int UNIT_ROWS = 128;
     /**
      * Blocks of MC rows by UNIT_COLUMNS columns per thread in {@link #computePrepacked}, at the least: 512
      * products, at four such blocks in all, measured 3% slower pre-packed than split evenly.
      */
     private static final int PREPACKED_MIN_UNITS = 4;
+    /**
+     * Columns of C per wide unit of {@link #computePrepacked}: PREPACKED_BLOCK_ROWS rows by this many. A unit
+     * reads its rows of packed A and its columns of packed B from L3 (or memory) once, panel by panel:
+     * four times the rows and twice the columns of a small unit cut that traffic per multiply-add by 3.2x.
+     * The gain is largest when the machine is busy: GemmAB at N = 2048, units of 256 x 512 against 128 x
+     * 256 measured 1.050, 1.045, 1.032, 1.007, 1.022 and 1.024 (30 to 60 pairs each); 512 x 512 (with
+     * the tail below) against those 1.037 and 1.043 at 200 GFLOP/s, 1.016 at 260; 256 x 256 gave 0.992
+     * against 128 x 256, 256 x 1024 0.997 (with the panel of k, 2.25 MiB: more than L2).
+     */
+    private static final int WIDE_UNIT_COLUMNS = 512;
+    /**
+     * Wide units per thread, at the least, for {@link #computePrepacked} to take them: N = 2048 has 8 per
+     * thread on two threads. With 128-row units, too few of them for the faster core to take more: at
+     * N = 1024, units of 256 x 512 measured 0.991.
+     */
+    private static final int WIDE_MIN_UNITS = 8;
 
     /** Below this many multiply-adds the fork/join hand-off costs more than the second core gives. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
@@ -97,8 +118,8 @@ final class VectorSgemm {
         float[] packedB = new float[0];
         /** All of op(A), for computePrepacked: empty until the first such product. */
         float[] prepackedA = new float[0];
-        /** The block of C being summed over k, tile after tile (see computeRows): MC x NC, or MC x UNIT_COLUMNS. */
-        final float[] blockC = new float[roundUp(MC, MR) * roundUp(Math.max(NC, UNIT_COLUMNS), NR)];
+        /** The block of C being summed over k, tile after tile (see computeRows): MC x NC, or a unit of computePrepacked. */
+        final float[] blockC = new float[Math.max(roundUp(MC, MR) * roundUp(NC, NR), PREPACKED_BLOCK_ROWS * WIDE_UNIT_COLUMNS)];
 
         /** The buffer for all of op(A), grown to at least {@code floats}; at most PREPACKED_MAX_FLOATS. */
         float[] prepackedA(int floats) {
@@ -261,29 +282,32 @@ final class VectorSgemm {
 
     /**
      * The product with both operands packed whole, once, by all threads together, then C computed in
-     * units of MC / UNITS_PER_ROW_BLOCK rows by UNIT_COLUMNS columns, each claimed by whichever thread is
-     * free. The even split
-     * packs all of op(A) on every thread and waits at its end for the slower core (7% of a 1024 product's
-     * time, median over 365 products); here A is packed once, and units of a thirty-second of a 1024
-     * product let the faster core take more. Bit for bit the serial product: each element of C is computed by
-     * one thread, over the same panels in the same order.
+     * units, each claimed by whichever thread is free: small units of UNIT_ROWS rows by UNIT_COLUMNS
+     * columns, or, where there are enough of them, wide units of
+     * PREPACKED_BLOCK_ROWS rows by WIDE_UNIT_COLUMNS, the last block of rows still in small units: the
+     * threads then finish within a small unit of each other (GemmAB at N = 2048, against wide units
+     * throughout: 1.024, 1.008, 1.036 with 60 pairs each). The even split packs all of op(A) on every
+     * thread and waits at its end for the slower core (7% of a 1024 product's time, median over 365
+     * products); here A is packed once, and units of a thirty-second of a 1024 product let the faster core
+     * take more. Bit for bit the serial product: each element of C is computed by one thread, over the
+     * same panels in the same order.
      */
     private static void computePrepacked(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                          float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
         int kcStep = panelDepth(k);
         int panels = ceilDiv(k, kcStep);
-        int rowBlocks = ceilDiv(m, MC);
+        int rowBlocks = ceilDiv(m, PREPACKED_BLOCK_ROWS);
         int ncPadded = roundUp(n, NR);
         Workspace caller = WORKSPACE.get();
         float[] packedA = caller.prepackedA(roundUp(m, MR) * k);
         float[] packedB = caller.packedB(k * ncPadded);
         // Packing jobs: one per (block of rows, panel of k) of A, then one per panel of k of B.
-        Parallel.forEach(rowBlocks * panels + panels, (long) MC * kcStep, (from, to) -> {
+        Parallel.forEach(rowBlocks * panels + panels, (long) PREPACKED_BLOCK_ROWS * kcStep, (from, to) -> {
             for (int job = from; job < to; job++) {
                 if (job < rowBlocks * panels) {
-                    int ic = job / panels * MC;
+                    int ic = job / panels * PREPACKED_BLOCK_ROWS;
                     int pc = job % panels * kcStep;
-                    int mc = Math.min(MC, m - ic);
+                    int mc = Math.min(PREPACKED_BLOCK_ROWS, m - ic);
                     SgemmPacking.packA(transA, a, aOff, m, k, ic, mc, pc, Math.min(kcStep, k - pc), packedA,
                             ic * k + pc * roundUp(mc, MR));
                 } else {
@@ -292,32 +316,57 @@ final class VectorSgemm {
                 }
             }
         });
-        int colBlocks = ceilDiv(n, UNIT_COLUMNS);
-        int rowUnits = rowBlocks * UNITS_PER_ROW_BLOCK;
-        Parallel.forEach(rowUnits * colBlocks, (long) MC / UNITS_PER_ROW_BLOCK * k * UNIT_COLUMNS, (from, to) -> {
+        // Rows [0, wideRows) in wide units, the rest in small ones.
+        int wideRows = wideUnits(m, n, Parallel.threads()) ? (rowBlocks - 1) * PREPACKED_BLOCK_ROWS : 0;
+        int wideColBlocks = ceilDiv(n, WIDE_UNIT_COLUMNS);
+        int wideUnits = wideRows / PREPACKED_BLOCK_ROWS * wideColBlocks;
+        int smallColBlocks = ceilDiv(n, UNIT_COLUMNS);
+        int smallUnits = ceilDiv(m - wideRows, UNIT_ROWS) * smallColBlocks;
+        Parallel.forEach(wideUnits + smallUnits, (long) UNIT_ROWS * k * UNIT_COLUMNS, (from, to) -> {
             for (int u = from; u < to; u++) {
-                int rowUnit = u / colBlocks;
-                int jc = u % colBlocks * UNIT_COLUMNS;
-                computeUnit(m, n, k, kcStep, alpha, beta, c, cOff, rowUnit / UNITS_PER_ROW_BLOCK * MC,
-                        rowUnit % UNITS_PER_ROW_BLOCK, jc, Math.min(UNIT_COLUMNS, n - jc), packedA, packedB, ncPadded,
+                int row;
+                int rows;
+                int jc;
+                int nc;
+                if (u < wideUnits) {
+                    row = u / wideColBlocks * PREPACKED_BLOCK_ROWS;
+                    rows = PREPACKED_BLOCK_ROWS;
+                    jc = u % wideColBlocks * WIDE_UNIT_COLUMNS;
+                    nc = Math.min(WIDE_UNIT_COLUMNS, n - jc);
+                } else {
+                    int small = u - wideUnits;
+                    row = wideRows + small / smallColBlocks * UNIT_ROWS;
+                    rows = Math.min(UNIT_ROWS, m - row);
+                    jc = small % smallColBlocks * UNIT_COLUMNS;
+                    nc = Math.min(UNIT_COLUMNS, n - jc);
+                }
+                computeUnit(m, n, k, kcStep, alpha, beta, c, cOff, row, rows, jc, nc, packedA, packedB, ncPadded,
                         WORKSPACE.get().blockC);
             }
         });
     }
 
     /**
-     * One unit of computePrepacked, all of k: C[jc:jc+nc] for part {@code part} of the rows of the block of
-     * MC rows at ic (the block split into UNITS_PER_ROW_BLOCK parts of whole tiles), from the pre-packed
-     * operands.
+     * Whether {@link #computePrepacked} takes wide units (PREPACKED_BLOCK_ROWS x WIDE_UNIT_COLUMNS): where
+     * there would be WIDE_MIN_UNITS of them per thread.
+     */
+    static boolean wideUnits(int m, int n, int threads) {
+        return (long) ceilDiv(m, PREPACKED_BLOCK_ROWS) * ceilDiv(n, WIDE_UNIT_COLUMNS) >= (long) WIDE_MIN_UNITS * threads;
+    }
+
+    /**
+     * One unit of computePrepacked, all of k: C[row:row+rows, jc:jc+nc] from the pre-packed operands. The
+     * rows start at a whole strip of the packed A (a multiple of MR) and lie in one of its blocks.
      */
     private static void computeUnit(int m, int n, int k, int kcStep, float alpha, float beta, float[] c, int cOff,
-                                    int ic, int part, int jc, int nc, float[] packedA, float[] packedB, int ncPadded,
-                                    float[] blockC) {
-        int mc = Math.min(MC, m - ic);
-        int mcPadded = roundUp(mc, MR);
-        int partRows = roundUp(ceilDiv(mc, UNITS_PER_ROW_BLOCK), MR);
-        int rowFrom = Math.min(mc, part * partRows);
-        int rowTo = Math.min(mc, rowFrom + partRows);
+                                    int row, int rows, int jc, int nc, float[] packedA, float[] packedB,
+                                    int ncPadded, float[] blockC) {
+        int ic = row / PREPACKED_BLOCK_ROWS * PREPACKED_BLOCK_ROWS;
+        int mcPadded = roundUp(Math.min(PREPACKED_BLOCK_ROWS, m - ic), MR);
+        int rowFrom = row - ic;
+        int rowTo = rowFrom + rows;
+        // The unit's tiles fill blockC from its start.
+        int rowsPadded = roundUp(rows, MR);
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
             boolean accumulate = pc > 0;
@@ -325,13 +374,13 @@ final class VectorSgemm {
             int panel = pc * ncPadded;
             for (int jr = 0; jr < nc; jr += NR) {
                 int bOff = panel + (jc + jr) * kc;
-                int tiles = jr * mcPadded;
+                int tiles = jr * rowsPadded - rowFrom * NR;
                 for (int ir = rowFrom; ir < rowTo; ir += MR) {
                     SgemmMicroKernel.multiply(kc, packedA, aBlock + ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
                 }
             }
         }
-        writeBack(blockC, rowFrom, rowTo, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
+        writeBack(blockC, 0, rows, rowsPadded, nc, alpha, beta, c, cOff + row * n + jc, n);
     }
 
     /**

@@ -188,6 +188,10 @@ class SgemmTest {
         assertThat(VectorSgemm.split(512, 512, 512, 2)).isEqualTo(VectorSgemm.Split.EVEN);
         assertThat(VectorSgemm.split(1024, 1024, 1024, 2)).isEqualTo(VectorSgemm.Split.PREPACKED);
         assertThat(VectorSgemm.split(2048, 2048, 2048, 2)).isEqualTo(VectorSgemm.Split.PREPACKED);
+        // Pre-packed in small units at 1024 and 1536; at 2048 in wide ones, but for the last block of rows.
+        assertThat(VectorSgemm.wideUnits(1024, 1024, 2)).isFalse();
+        assertThat(VectorSgemm.wideUnits(1536, 1536, 2)).isFalse();
+        assertThat(VectorSgemm.wideUnits(2048, 2048, 2)).isTrue();
         // Operands of 16M floats: packed a block of B at a time, shared.
         assertThat(VectorSgemm.split(4096, 4096, 4096, 2)).isEqualTo(VectorSgemm.Split.SHARED_B);
         // W4's hidden layer: 256 rows, too few for shared blocks, and a B of 16M floats.
@@ -208,40 +212,67 @@ class SgemmTest {
     void threadedProductsMatchTheSerialProductBitForBit(boolean ta, boolean tb, float beta) {
         assumeTrue(VectorSupport.available(), "Vector API not enabled");
         assumeTrue(Parallel.threads() > 1, "one CPU thread (myelin.threads or the core count): nothing runs in parallel");
-        int n = 1100, k = 530;
         for (VectorSgemm.Split split : new VectorSgemm.Split[] {
                 VectorSgemm.Split.PREPACKED, VectorSgemm.Split.SHARED_B, VectorSgemm.Split.EVEN}) {
             int m = split == VectorSgemm.Split.EVEN ? 100 : 12;
-            while (VectorSgemm.split(m, n, k, Parallel.threads()) != split) {
+            while (VectorSgemm.split(m, SPLIT_N, SPLIT_K, Parallel.threads()) != split) {
                 m += 256;
                 assertThat(m).as("rows for the %s split", split).isLessThan(1 << 16);
             }
-            SplittableRandom rnd = new SplittableRandom(m + (ta ? 1 : 0) + (tb ? 2 : 0));
-            float[] a = random(rnd, m * k);
-            float[] b = random(rnd, k * n);
-            float[] c = beta == 0f ? new float[m * n] : random(rnd, m * n);
-            if (beta == 0f) {
-                Arrays.fill(c, Float.NaN);
-            }
-            float[] before = c.clone();
-            float[] serial = c.clone();
-            VectorSgemm.sgemmSerial(ta, tb, m, n, k, 0.5f, a, b, beta, serial);
-
-            VectorSgemm.sgemm(ta, tb, m, n, k, 0.5f, a, b, beta, c);
-
-            // Arrays.mismatch, not containsExactly: AssertJ's takes minutes on 660,000 elements.
-            assertThat(Arrays.mismatch(c, serial)).as("first index where %dx%dx%d differs from the serial product", m, n, k)
-                    .isEqualTo(-1);
-            // And the serial product is the product: one element of the last, partial block of B.
-            int i = m - 3, j = n - 5;
-            double sum = 0;
-            for (int p = 0; p < k; p++) {
-                sum += (ta ? a[p * m + i] : a[i * k + p]) * (double) (tb ? b[j * k + p] : b[p * n + j]);
-            }
-            double expected = 0.5 * sum + (beta == 0f ? 0 : beta * (double) before[i * n + j]);
-            assertThat((double) c[i * n + j]).as("C[%d,%d]", i, j)
-                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * k));
+            assertThreadedProductIsTheSerialOne(m, ta, tb, beta);
         }
+    }
+
+    /**
+     * The same for the pre-packed product in wide units: rows grown until there are enough of them (2572
+     * with two threads: five blocks of wide units, then 12 rows in small ones, two of them empty). With
+     * more than four threads the pre-packed operands would outgrow their limit first.
+     */
+    @ParameterizedTest(name = "tA={0} tB={1} beta={2}")
+    @MethodSource("transposesAndBetas")
+    void wideUnitsMatchTheSerialProductBitForBit(boolean ta, boolean tb, float beta) {
+        assumeTrue(VectorSupport.available(), "Vector API not enabled");
+        int threads = Parallel.threads();
+        assumeTrue(threads > 1 && threads <= 4, "wide units are tested on 2 to 4 CPU threads; this JVM has " + threads);
+        int m = 12;
+        while (!VectorSgemm.wideUnits(m, SPLIT_N, threads)) {
+            m += 256;
+        }
+        assertThat(VectorSgemm.split(m, SPLIT_N, SPLIT_K, threads)).as("split of %d rows", m)
+                .isEqualTo(VectorSgemm.Split.PREPACKED);
+        assertThreadedProductIsTheSerialOne(m, ta, tb, beta);
+    }
+
+    private static final int SPLIT_N = 1100;
+    private static final int SPLIT_K = 530;
+
+    private static void assertThreadedProductIsTheSerialOne(int m, boolean ta, boolean tb, float beta) {
+        int n = SPLIT_N, k = SPLIT_K;
+        SplittableRandom rnd = new SplittableRandom(m + (ta ? 1 : 0) + (tb ? 2 : 0));
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c = beta == 0f ? new float[m * n] : random(rnd, m * n);
+        if (beta == 0f) {
+            Arrays.fill(c, Float.NaN);
+        }
+        float[] before = c.clone();
+        float[] serial = c.clone();
+        VectorSgemm.sgemmSerial(ta, tb, m, n, k, 0.5f, a, b, beta, serial);
+
+        VectorSgemm.sgemm(ta, tb, m, n, k, 0.5f, a, b, beta, c);
+
+        // Arrays.mismatch, not containsExactly: AssertJ's takes minutes on 660,000 elements.
+        assertThat(Arrays.mismatch(c, serial)).as("first index where %dx%dx%d differs from the serial product", m, n, k)
+                .isEqualTo(-1);
+        // And the serial product is the product: one element of the last, partial block of B.
+        int i = m - 3, j = n - 5;
+        double sum = 0;
+        for (int p = 0; p < k; p++) {
+            sum += (ta ? a[p * m + i] : a[i * k + p]) * (double) (tb ? b[j * k + p] : b[p * n + j]);
+        }
+        double expected = 0.5 * sum + (beta == 0f ? 0 : beta * (double) before[i * n + j]);
+        assertThat((double) c[i * n + j]).as("C[%d,%d]", i, j)
+                .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * k));
     }
 
     static Stream<Kernel> kernels() {
