@@ -95,15 +95,16 @@ final class VectorSgemm {
      * reads its rows of packed A and its columns of packed B from L3 (or memory) once, panel by panel:
      * four times the rows and twice the columns of a small unit cut that traffic per multiply-add by 3.2x.
      * The gain is largest when the machine is busy: GemmAB at N = 2048, units of 256 x 512 against 128 x
-     * 256 measured 1.050, 1.045, 1.032, 1.007, 1.022 and 1.024 (30 to 60 pairs each); 512 x 512 (with
-     * the tail below) against those 1.037 and 1.043 at 200 GFLOP/s, 1.016 at 260; 256 x 256 gave 0.992
-     * against 128 x 256, 256 x 1024 0.997 (with the panel of k, 2.25 MiB: more than L2).
+     * 256 measured 1.050, 1.045, 1.032, 1.007, 1.022 and 1.024 (30 to 60 pairs each); 512 x 512 (the
+     * last block of rows in small units, see computePrepacked) against those 1.037 and 1.043 at 200
+     * GFLOP/s, 1.016 at 260; 256 x 256 gave 0.992 against 128 x 256, 256 x 1024 0.997 (a panel of k
+     * then takes 2.25 MiB: more than L2).
      */
     private static final int WIDE_UNIT_COLUMNS = 512;
     /**
      * Wide units per thread, at the least, for {@link #computePrepacked} to take them: N = 2048 has 8 per
-     * thread on two threads. With 128-row units, too few of them for the faster core to take more: at
-     * N = 1024, units of 256 x 512 measured 0.991.
+     * thread on two threads. Fewer leave the faster core too few to take more of them: at N = 1024, units
+     * of 256 x 512 (four per thread) measured 0.991, and 512 x 512 with the small-unit tail 0.989.
      */
     private static final int WIDE_MIN_UNITS = 8;
 
@@ -283,10 +284,10 @@ final class VectorSgemm {
     /**
      * The product with both operands packed whole, once, by all threads together, then C computed in
      * units, each claimed by whichever thread is free: small units of UNIT_ROWS rows by UNIT_COLUMNS
-     * columns, or, where there are enough of them, wide units of
-     * PREPACKED_BLOCK_ROWS rows by WIDE_UNIT_COLUMNS, the last block of rows still in small units: the
-     * threads then finish within a small unit of each other (GemmAB at N = 2048, against wide units
-     * throughout: 1.024, 1.008, 1.036 with 60 pairs each). The even split packs all of op(A) on every
+     * columns, or, where there are enough of them, wide units of PREPACKED_BLOCK_ROWS rows by
+     * WIDE_UNIT_COLUMNS, the last block of rows still in small units: the threads then finish within a
+     * small unit of each other (GemmAB at N = 2048, against wide units throughout: 1.024, 1.008, 1.036
+     * with 60 pairs each). The even split packs all of op(A) on every
      * thread and waits at its end for the slower core (7% of a 1024 product's time, median over 365
      * products); here A is packed once, and units of a thirty-second of a 1024 product let the faster core
      * take more. Bit for bit the serial product: each element of C is computed by one thread, over the
