@@ -266,8 +266,8 @@ final class VectorSgemm {
             SgemmMicroKernel.multiply(K, packedA, 0, packedB, 0, block, 0, false);
             // An odd k too: the kernel's loop takes k two steps at a time and the last, odd step apart.
             SgemmMicroKernel.multiply(K - 1, packedA, 0, packedB, 0, block, 0, true);
-            writeBack(block, 0, M, roundUp(M, MR), N, 1f, 0f, c, 0, N);
-            writeBack(block, 0, M, roundUp(M, MR), N, 0.5f, 1f, c, 0, N);
+            writeBack(block, M, roundUp(M, MR), N, 1f, 0f, c, 0, N);
+            writeBack(block, M, roundUp(M, MR), N, 0.5f, 1f, c, 0, N);
         }
 
         /**
@@ -287,10 +287,9 @@ final class VectorSgemm {
      * columns, or, where there are enough of them, wide units of PREPACKED_BLOCK_ROWS rows by
      * WIDE_UNIT_COLUMNS, the last block of rows still in small units: the threads then finish within a
      * small unit of each other (GemmAB at N = 2048, against wide units throughout: 1.024, 1.008, 1.036
-     * with 60 pairs each). The even split packs all of op(A) on every
-     * thread and waits at its end for the slower core (7% of a 1024 product's time, median over 365
-     * products); here A is packed once, and units of a thirty-second of a 1024 product let the faster core
-     * take more. Bit for bit the serial product: each element of C is computed by one thread, over the
+     * with 60 pairs each). The even split packs all of op(A) on every thread and waits at its end for
+     * the slower core (7% of a 1024 product's time, median over 365 products); here A is packed once,
+     * and units of a thirty-second of a 1024 product let the faster core take more. Bit for bit the serial product: each element of C is computed by one thread, over the
      * same panels in the same order.
      */
     private static void computePrepacked(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -364,24 +363,23 @@ final class VectorSgemm {
                                     int ncPadded, float[] blockC) {
         int ic = row / PREPACKED_BLOCK_ROWS * PREPACKED_BLOCK_ROWS;
         int mcPadded = roundUp(Math.min(PREPACKED_BLOCK_ROWS, m - ic), MR);
-        int rowFrom = row - ic;
-        int rowTo = rowFrom + rows;
         // The unit's tiles fill blockC from its start.
         int rowsPadded = roundUp(rows, MR);
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
             boolean accumulate = pc > 0;
-            int aBlock = ic * k + pc * mcPadded;
+            // The unit's first strip of A in this panel of its block.
+            int aStrips = ic * k + pc * mcPadded + (row - ic) * kc;
             int panel = pc * ncPadded;
             for (int jr = 0; jr < nc; jr += NR) {
                 int bOff = panel + (jc + jr) * kc;
-                int tiles = jr * rowsPadded - rowFrom * NR;
-                for (int ir = rowFrom; ir < rowTo; ir += MR) {
-                    SgemmMicroKernel.multiply(kc, packedA, aBlock + ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
+                int tiles = jr * rowsPadded;
+                for (int ir = 0; ir < rows; ir += MR) {
+                    SgemmMicroKernel.multiply(kc, packedA, aStrips + ir * kc, packedB, bOff, blockC, tiles + ir * NR, accumulate);
                 }
             }
         }
-        writeBack(blockC, 0, rows, rowsPadded, nc, alpha, beta, c, cOff + row * n + jc, n);
+        writeBack(blockC, rows, rowsPadded, nc, alpha, beta, c, cOff + row * n + jc, n);
     }
 
     /**
@@ -496,20 +494,20 @@ final class VectorSgemm {
                     }
                 }
             }
-            writeBack(blockC, 0, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
+            writeBack(blockC, mc, mcPadded, nc, alpha, beta, c, cOff + ic * n + jc, n);
         }
     }
 
     /**
-     * Rows [rowFrom, rowTo) of C[cOff..] (nc columns, row stride ldc) = alpha * block + beta * C, from the
-     * tile-major block (tile (ir, jr) at jr * mcPadded + ir * NR, each MR rows of NR). beta == 0 never
-     * reads C, so NaN left in it cannot leak through 0 * NaN.
+     * C[cOff..] (mc x nc, row stride ldc) = alpha * block + beta * C, from the tile-major block
+     * (tile (ir, jr) at jr * mcPadded + ir * NR, each MR rows of NR). beta == 0 never reads C, so NaN
+     * left in it cannot leak through 0 * NaN.
      */
-    private static void writeBack(float[] block, int rowFrom, int rowTo, int mcPadded, int nc, float alpha, float beta,
+    private static void writeBack(float[] block, int mc, int mcPadded, int nc, float alpha, float beta,
                                   float[] c, int cOff, int ldc) {
         FloatVector alphaV = FloatVector.broadcast(SPECIES, alpha);
         FloatVector betaV = FloatVector.broadcast(SPECIES, beta);
-        for (int i = rowFrom; i < rowTo; i++) {
+        for (int i = 0; i < mc; i++) {
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 int src = jr * mcPadded + i * NR;
