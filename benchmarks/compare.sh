@@ -53,7 +53,7 @@ myelin=(java --add-modules jdk.incubator.vector -jar target/myelin.jar)
 mkdir -p benchmarks/results
 log="benchmarks/results/compare-$(date +%Y%m%d-%H%M%S).jsonl"
 : > "$log"
-echo "compare: $(nproc) cores, $(java -version 2>&1 | head -n 1), torch $($py -c 'import torch; print(torch.__version__)'), runs=$runs; raw results in $log" >&2
+echo "compare: $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)), $(java -version 2>&1 | head -n 1), torch $($py -c 'import torch; print(torch.__version__)'), runs=$runs; raw results in $log" >&2
 
 record() { # workload side config json...
     local w="$1" side="$2" config="$3"; shift 3
@@ -86,6 +86,23 @@ probe() {
     done
     echo "compare: PyTorch $label runs with coretype=$probe_core torch_threads=$probe_tt openblas_threads=$probe_ob" >&2
 }
+# The machine, first in the log: figures from different hosts (this project's sessions have run on both
+# Intel Xeon and AMD EPYC machines, with different caches and FMA widths) are not comparable.
+record machine - "$(nproc) cores" "$($py - "$(java -version 2>&1 | head -n 1)" <<'PY'
+import glob, json, os, subprocess, sys
+caches = {}
+for index in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*"):
+    read = lambda name: open(os.path.join(index, name)).read().strip()
+    if read("type") != "Instruction":
+        caches["l1d" if read("level") == "1" else "l" + read("level")] = read("size")
+# A virtual machine's model name can be as bare as "AMD EPYC": the family and model numbers tell the generation.
+fields = dict(line.split(":", 1) for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines() if ":" in line)
+field = lambda name: fields.get(name, "?").strip()
+model = f"{field('Model name')} (family {field('CPU family')}, model {field('Model')})"
+print(json.dumps({"cpu": model, "cores": os.cpu_count(), "l1d": caches.get("l1d", "?"), "l2": caches.get("l2", "?"),
+                  "l3": caches.get("l3", "?"), "java": sys.argv[1]}))
+PY
+)"
 json_field() { $py -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])$1)"; }
 
 if [[ "$only" == *W1* ]]; then

@@ -12,6 +12,9 @@ def main(path):
     config = {}
     for row in rows:
         w, side, r = row["workload"], row["side"], row["result"]
+        if w == "machine":
+            print(f"machine: {r['cpu']}, {r['cores']} cores, caches L1d {r['l1d']}, L2 {r['l2']}, L3 {r['l3']}; {r['java']}")
+            continue
         if w == "W1":
             n = r.get("n") or r.get("m")
             key = (f"W1 SGEMM N={n} (GFLOP/s)", side)
