@@ -22,7 +22,8 @@
 #
 # Usage: benchmarks/compare.sh [--runs N] [--data DIR] [--text FILE] [--char-steps N] [--seeds N]
 #                              [--only W1,...,W6]
-# Writes the table to stdout and every raw JSON line to benchmarks/results/compare-<time>.jsonl.
+# Writes the table to stdout and every raw JSON line to benchmarks/results/compare-<time>.jsonl, the first
+# line recording the machine (see benchmarks/results/README.md).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -96,7 +97,11 @@ for index in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*"):
     if read("type") != "Instruction":
         caches["l1d" if read("level") == "1" else "l" + read("level")] = read("size")
 # A virtual machine's model name can be as bare as "AMD EPYC": the family and model numbers tell the generation.
-fields = dict(line.split(":", 1) for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines() if ":" in line)
+try:
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+except OSError:  # no util-linux: the caches from sysfs still say something
+    lscpu = ""
+fields = dict(line.split(":", 1) for line in lscpu.splitlines() if ":" in line)
 field = lambda name: fields.get(name, "?").strip()
 model = f"{field('Model name')} (family {field('CPU family')}, model {field('Model')})"
 print(json.dumps({"cpu": model, "cores": os.cpu_count(), "l1d": caches.get("l1d", "?"), "l2": caches.get("l2", "?"),
