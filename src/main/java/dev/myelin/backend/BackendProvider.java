@@ -10,6 +10,16 @@ public interface BackendProvider {
     Probe probe();
 
     /**
+     * A one-line reason for {@code auto} to pass this backend over without probing it, or null to probe.
+     * Only for a backend that an earlier run's probe found unable to win {@code auto} here, and only while
+     * nothing that decides that has changed (see the OpenCL backend's CpuOnlyRecord): it spares loading
+     * drivers that {@code auto} would not use.
+     */
+    default String passOverInAuto() {
+        return null;
+    }
+
+    /**
      * Starts the backend. {@code preferGpu} is set by {@code auto}, which only wants devices that beat
      * the CPU backend (an OpenCL CPU device such as PoCL is not worth it).
      *

@@ -10,7 +10,9 @@ import java.util.Locale;
 
 /**
  * Discovery: which backends exist, which can start here, and the choice between them.
- * {@code auto} takes CUDA, then an OpenCL GPU, then the CPU, and keeps the reason each was passed over.
+ * {@code auto} takes CUDA, then an OpenCL GPU, then the CPU, and keeps the reason each was passed over;
+ * a backend that an earlier run found unable to win here is passed over unprobed
+ * ({@link BackendProvider#passOverInAuto}).
  */
 public final class Backends {
     /** In {@code auto}'s order of preference. Adding a backend means adding its provider here. */
@@ -40,7 +42,15 @@ public final class Backends {
      * still fail, and then {@link #open} goes on down the list.
      */
     public static BackendKind autoChoice() {
-        for (Probe probe : probeAll()) {
+        return autoChoice(PROVIDERS);
+    }
+
+    static BackendKind autoChoice(List<BackendProvider> providers) {
+        for (BackendProvider provider : providers) {
+            if (provider.passOverInAuto() != null) {
+                continue;
+            }
+            Probe probe = provider.probe();
             if (probe.available() && (probe.kind() == BackendKind.CPU
                     || probe.devices().stream().anyMatch(d -> !d.type().equals("cpu")))) {
                 return probe.kind();
@@ -65,7 +75,7 @@ public final class Backends {
     public static Selection open(String choice) {
         String normalized = choice == null ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
         if (normalized.isEmpty() || normalized.equals("auto")) {
-            return openAuto();
+            return openAuto(PROVIDERS);
         }
         BackendProvider provider = provider(BackendKind.parse(normalized));
         Probe probe = provider.probe();
@@ -80,9 +90,14 @@ public final class Backends {
         return OpProfiler.enabled() ? OpProfiler.wrap(backend) : backend;
     }
 
-    private static Selection openAuto() {
+    static Selection openAuto(List<BackendProvider> providers) {
         List<String> passedOver = new ArrayList<>();
-        for (BackendProvider provider : PROVIDERS) {
+        for (BackendProvider provider : providers) {
+            String skip = provider.passOverInAuto();
+            if (skip != null) {
+                passedOver.add(provider.kind().id() + ": " + skip);
+                continue;
+            }
             Probe probe = provider.probe();
             if (!probe.available()) {
                 passedOver.add(provider.kind().id() + ": " + probe.reason());

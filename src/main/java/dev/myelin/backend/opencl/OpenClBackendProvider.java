@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * Discovery entry of the OpenCL backend. The probe loads libOpenCL and lists every device of every
  * platform once per JVM; its outcome (devices or a one-line reason) is cached, so probing again is
- * free and a failed native load is never retried.
+ * free and a failed native load is never retried. Across runs, {@link CpuOnlyRecord} remembers a
+ * machine whose OpenCL has only CPU devices, which {@code auto} then passes over without probing.
  */
 public final class OpenClBackendProvider implements BackendProvider {
     /** Cached per JVM: the ICD loader and the device list do not change while we run. */
@@ -33,6 +34,17 @@ public final class OpenClBackendProvider implements BackendProvider {
         return result().probe();
     }
 
+    /** Where an earlier full probe found only CPU devices and nothing that decides them has changed. */
+    @Override
+    public String passOverInAuto() {
+        if (cached != null) {
+            return null; // probed in this JVM: the probe itself says
+        }
+        String devices = CpuOnlyRecord.inUserCache().cpuDevices();
+        return devices == null ? null : "no OpenCL GPU device (only CPU devices when last probed: " + devices
+                + "; `myelin info` probes again)";
+    }
+
     private static Result result() {
         Result r = cached;
         if (r == null) {
@@ -40,11 +52,22 @@ public final class OpenClBackendProvider implements BackendProvider {
                 r = cached;
                 if (r == null) {
                     r = probeOnce();
+                    remember(r);
                     cached = r;
                 }
             }
         }
         return r;
+    }
+
+    /** Keeps CpuOnlyRecord in step with the full probe: recorded when only CPU devices were found, else removed. */
+    private static void remember(Result r) {
+        CpuOnlyRecord record = CpuOnlyRecord.inUserCache();
+        if (r.probe().available() && !r.devices().isEmpty() && r.devices().stream().noneMatch(OpenClDevice::gpuLike)) {
+            record.save(names(r.devices()));
+        } else {
+            record.remove();
+        }
     }
 
     private static Result probeOnce() {
