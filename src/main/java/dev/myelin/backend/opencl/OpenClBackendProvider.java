@@ -40,7 +40,12 @@ public final class OpenClBackendProvider implements BackendProvider {
         if (cached != null) {
             return null; // probed in this JVM: the probe itself says
         }
-        String devices = CpuOnlyRecord.inUserCache().cpuDevices();
+        String devices;
+        try {
+            devices = CpuOnlyRecord.inUserCache().cpuDevices();
+        } catch (RuntimeException e) {
+            return null; // the record is only a shortcut: without it, auto probes
+        }
         return devices == null ? null : "no OpenCL GPU device (only CPU devices when last probed: " + devices
                 + "; `myelin info` probes again)";
     }
@@ -62,11 +67,15 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     /** Keeps CpuOnlyRecord in step with the full probe: recorded when only CPU devices were found, else removed. */
     private static void remember(Result r) {
-        CpuOnlyRecord record = CpuOnlyRecord.inUserCache();
-        if (r.probe().available() && !r.devices().isEmpty() && r.devices().stream().noneMatch(OpenClDevice::gpuLike)) {
-            record.save(names(r.devices()));
-        } else {
-            record.remove();
+        try {
+            CpuOnlyRecord record = CpuOnlyRecord.inUserCache();
+            if (r.probe().available() && !r.devices().isEmpty() && r.devices().stream().noneMatch(OpenClDevice::gpuLike)) {
+                record.save(names(r.devices()));
+            } else {
+                record.remove();
+            }
+        } catch (RuntimeException e) {
+            // a probe never throws, and the record is only a shortcut for later runs
         }
     }
 
