@@ -1,5 +1,7 @@
 package dev.myelin.data;
 
+import dev.myelin.checkpoint.UserCache;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -124,9 +126,7 @@ public final class Mnist {
     }
 
     static Path cacheDir(Map<String, String> env, Path home) {
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : home.resolve(".cache");
-        return base.resolve("myelin").resolve("mnist");
+        return UserCache.dir(env, home).resolve("mnist");
     }
 
     static MnistFetcher defaultFetcher() {

@@ -1,6 +1,7 @@
 package dev.myelin.data;
 
 import dev.myelin.checkpoint.AtomicFiles;
+import dev.myelin.checkpoint.UserCache;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +48,7 @@ final class VerifiedFiles {
 
     /** The store in the user's cache directory ({@code ~/.cache/myelin}, or under {@code $XDG_CACHE_HOME}). */
     static VerifiedFiles inUserCache() {
-        return at(Mnist.cacheDir(System.getenv(), Path.of(System.getProperty("user.home"))).getParent().resolve(FILE_NAME));
+        return at(UserCache.dir().resolve(FILE_NAME));
     }
 
     static VerifiedFiles at(Path store) {

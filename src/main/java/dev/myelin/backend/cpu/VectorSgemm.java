@@ -293,8 +293,8 @@ final class VectorSgemm {
      * small unit of each other (GemmAB at N = 2048, against wide units throughout: 1.024, 1.008, 1.036
      * with 60 pairs each). The even split packs all of op(A) on every thread and waits at its end for
      * the slower core (7% of a 1024 product's time, median over 365 products); here A is packed once,
-     * and units of a thirty-second of a 1024 product let the faster core take more. Bit for bit the serial product: each element of C is computed by one thread, over the
-     * same panels in the same order.
+     * and units of a thirty-second of a 1024 product let the faster core take more. Bit for bit the
+     * serial product: each element of C is computed by one thread, over the same panels in the same order.
      */
     private static void computePrepacked(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                          float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {

@@ -1,6 +1,7 @@
 package dev.myelin.backend.opencl;
 
 import dev.myelin.checkpoint.AtomicFiles;
+import dev.myelin.checkpoint.UserCache;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,12 +52,9 @@ final class CpuOnlyRecord {
     /** The record in the user's cache directory ({@code ~/.cache/myelin}, or under {@code $XDG_CACHE_HOME}). */
     static CpuOnlyRecord inUserCache() {
         Map<String, String> env = System.getenv();
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-                ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         String vendors = env.get("OCL_ICD_VENDORS");
         Path vendorDir = vendors != null && Files.isDirectory(Path.of(vendors)) ? Path.of(vendors) : Path.of("/etc/OpenCL/vendors");
-        return new CpuOnlyRecord(base.resolve("myelin").resolve(FILE_NAME), fingerprint(env, vendorDir, Path.of("/dev")));
+        return new CpuOnlyRecord(UserCache.dir().resolve(FILE_NAME), fingerprint(env, vendorDir, Path.of("/dev")));
     }
 
     /** The file the record lives in. */

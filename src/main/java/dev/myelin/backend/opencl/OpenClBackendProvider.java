@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
 public final class OpenClBackendProvider implements BackendProvider {
     /** Cached per JVM: the ICD loader and the device list do not change while we run. */
     private static volatile Result cached;
+    /** The record, its fingerprint taken once per JVM (it reads the vendor files and /dev), for the same reason. */
+    private static CpuOnlyRecord record;
+    private static final Object RECORD_LOCK = new Object();
 
     private record Result(Probe probe, List<OpenClDevice> devices) {
     }
@@ -42,7 +45,7 @@ public final class OpenClBackendProvider implements BackendProvider {
         }
         String devices;
         try {
-            devices = CpuOnlyRecord.inUserCache().cpuDevices();
+            devices = record().cpuDevices();
         } catch (RuntimeException e) {
             return null; // the record is only a shortcut: without it, auto probes
         }
@@ -68,14 +71,23 @@ public final class OpenClBackendProvider implements BackendProvider {
     /** Keeps CpuOnlyRecord in step with the full probe: recorded when only CPU devices were found, else removed. */
     private static void remember(Result r) {
         try {
-            CpuOnlyRecord record = CpuOnlyRecord.inUserCache();
             if (r.probe().available() && !r.devices().isEmpty() && r.devices().stream().noneMatch(OpenClDevice::gpuLike)) {
-                record.save(names(r.devices()));
+                record().save(names(r.devices()));
             } else {
-                record.remove();
+                record().remove();
             }
         } catch (RuntimeException e) {
             // a probe never throws, and the record is only a shortcut for later runs
+        }
+    }
+
+    // Its own lock, not the probe's: auto reads the record while another thread may be probing.
+    private static CpuOnlyRecord record() {
+        synchronized (RECORD_LOCK) {
+            if (record == null) {
+                record = CpuOnlyRecord.inUserCache();
+            }
+            return record;
         }
     }
 
